@@ -1,0 +1,1 @@
+"""Municipal sex-work licensing service."""

@@ -1,0 +1,78 @@
+"""JSON routes for accounts and tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.auth import service
+from app.auth.deps import CurrentUser, require
+from app.auth.models import Token, User, UserCreate, UserPublic, UserRegister
+from app.auth.permissions import Action
+from app.auth.security import create_access_token
+from app.db import SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/register", response_model=UserPublic, status_code=201)
+def register(data: UserRegister, session: SessionDep) -> User:
+    """Make an applicant account (sex workers and business operators)."""
+    return service.register(session=session, data=data)
+
+
+@router.post("/auth/token", response_model=Token)
+def token(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+) -> Token:
+    """OAuth2 password flow: email as `username`, and the password."""
+    user = service.authenticate(
+        session=session,
+        email=form.username,
+        password=form.password,
+        throttle=request.app.state.login_throttle,
+        client=client_address(request),
+    )
+    access_token, expires_in = create_access_token(user.id)
+    return Token(access_token=access_token, expires_in=expires_in)
+
+
+@router.get("/users/me", response_model=UserPublic)
+def me(user: CurrentUser) -> User:
+    return user
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(
+    session: SessionDep,
+    user: Annotated[User, Depends(require(Action.account_read_any))],
+    after: str | None = None,
+    limit: int = 50,
+) -> list[User]:
+    """Staff: accounts ordered by email; pass the last email as `after` for the next page."""
+    return service.list_(session=session, actor=user, limit=min(max(limit, 1), 200), after_email=after)
+
+
+@router.get("/users/{user_id}", response_model=UserPublic)
+def read_user(user_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> User:
+    """An account: your own, or any account for staff allowed to (the read is audited)."""
+    return service.read_account(session=session, user_id=user_id, actor=user)
+
+
+@router.post("/users", response_model=UserPublic, status_code=201)
+def create_user(
+    data: UserCreate,
+    session: SessionDep,
+    user: Annotated[User, Depends(require(Action.account_create_staff))],
+) -> User:
+    """Admin: make an account with any role."""
+    return service.create(session=session, data=data, actor=user)

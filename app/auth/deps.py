@@ -1,0 +1,92 @@
+"""Dependencies: the current user (bearer token for the API, session cookie for pages)
+and permission checks declared on routes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.auth import service as auth_service
+from app.auth.models import User
+from app.auth.permissions import Action, can
+from app.auth.security import decode_access_token
+from app.db import SessionDep
+from app.errors import AppError, Forbidden
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+SESSION_USER_KEY = "user_id"
+
+
+class LoginRequired(AppError):
+    """Raised on pages; the page handler turns it into a redirect to /login."""
+
+    def __init__(self) -> None:
+        super().__init__(401, "not_authenticated", "Log in to continue.")
+
+
+def get_current_user(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    user_id = decode_access_token(token) if token else None
+    user = auth_service.get(session=session, user_id=user_id) if user_id else None
+    if user is None or not user.is_active:
+        raise AppError(
+            401,
+            "not_authenticated",
+            "A valid bearer token is required.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+def get_page_user_optional(request: Request, session: SessionDep) -> User | None:
+    raw = request.session.get(SESSION_USER_KEY)
+    if not raw:
+        return None
+    try:
+        user = auth_service.get(session=session, user_id=uuid.UUID(raw))
+    except ValueError:
+        user = None
+    if user is None or not user.is_active:
+        request.session.clear()
+        return None
+    request.state.user = user
+    return user
+
+
+def get_page_user(user: Annotated[User | None, Depends(get_page_user_optional)]) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+PageUser = Annotated[User, Depends(get_page_user)]
+OptionalPageUser = Annotated[User | None, Depends(get_page_user_optional)]
+
+
+def require(action: Action) -> Callable[[User], User]:
+    """API dependency: the bearer user must hold `action`."""
+
+    def dependency(user: CurrentUser) -> User:
+        if not can(user, action):
+            raise Forbidden()
+        return user
+
+    return dependency
+
+
+def require_page(action: Action) -> Callable[[User], User]:
+    """Page dependency: the logged-in user must hold `action`."""
+
+    def dependency(user: PageUser) -> User:
+        if not can(user, action):
+            raise Forbidden()
+        return user
+
+    return dependency

@@ -1,0 +1,135 @@
+"""Accounts: register, authenticate, create staff, read (audited for staff)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.audit import service as audit
+from app.auth.models import Role, User, UserCreate, UserRegister
+from app.auth.permissions import Action, can, can_access_owned
+from app.auth.ratelimit import LoginThrottle
+from app.auth.security import hash_password, verify_password
+from app.db import utcnow
+from app.errors import AppError, Forbidden, NotFound
+
+
+def _summary(user: User) -> dict[str, object]:
+    return {"email": user.email, "role": str(user.role), "is_active": user.is_active}
+
+
+def get(*, session: Session, user_id: uuid.UUID) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | None) -> User:
+    email = str(data.email).strip().lower()
+    if get_by_email(session=session, email=email) is not None:
+        raise AppError(409, "email_taken", "An account with this email address already exists.")
+    user = User(
+        email=email, password_hash=hash_password(data.password), role=role, language=data.language
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise AppError(
+            409, "email_taken", "An account with this email address already exists."
+        ) from exc
+    audit.record(
+        session,
+        actor=actor or user,
+        action="account.create",
+        object_type="user",
+        object_id=user.id,
+        after=_summary(user),
+    )
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def register(*, session: Session, data: UserRegister) -> User:
+    """An applicant makes their own account."""
+    return _insert(session=session, data=data, role=Role.applicant, actor=None)
+
+
+def create(*, session: Session, data: UserCreate, actor: User | None) -> User:
+    """An admin (or the CLI, actor None) makes an account with any role."""
+    if actor is not None and not can(actor, Action.account_create_staff):
+        raise Forbidden()
+    return _insert(session=session, data=data, role=data.role, actor=actor)
+
+
+def authenticate(
+    *, session: Session, email: str, password: str, throttle: LoginThrottle, client: str
+) -> User:
+    email = email.strip().lower()
+    if not throttle.allowed(email, client):
+        raise AppError(
+            429,
+            "too_many_attempts",
+            "Too many wrong passwords. Wait a minute and try again.",
+            headers={"Retry-After": str(throttle.retry_after(email, client))},
+        )
+    user = get_by_email(session=session, email=email)
+    if not verify_password(password, user.password_hash if user else None) or not (
+        user and user.is_active
+    ):
+        throttle.failed(email, client)
+        raise AppError(401, "invalid_credentials", "Email address or password is wrong.")
+    return user
+
+
+def read_account(*, session: Session, user_id: uuid.UUID, actor: User) -> User:
+    """Load an account for `actor`; 404 when missing or not theirs; staff reads are audited."""
+    user = get(session=session, user_id=user_id)
+    if user is None or not can_access_owned(
+        actor, user.id, own_action=Action.account_read_own, any_action=Action.account_read_any
+    ):
+        raise NotFound("account")
+    if user.id != actor.id:
+        audit.record(
+            session, actor=actor, action="account.read", object_type="user", object_id=user.id
+        )
+        session.commit()
+    return user
+
+
+def list_(*, session: Session, actor: User, limit: int = 50, after_email: str | None = None) -> list[User]:
+    if not can(actor, Action.account_read_any):
+        raise Forbidden()
+    query = select(User).order_by(User.email).limit(limit)  # type: ignore[arg-type]
+    if after_email:
+        query = query.where(User.email > after_email)
+    users = list(session.exec(query).all())
+    audit.record(session, actor=actor, action="account.list", object_type="user")
+    session.commit()
+    return users
+
+
+def set_language(*, session: Session, user: User, language: str) -> User:
+    if user.language == language:
+        return user
+    before = {"language": user.language}
+    user.language = language
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(
+        session,
+        actor=user,
+        action="account.update",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after={"language": language},
+    )
+    session.commit()
+    return user

@@ -1,0 +1,97 @@
+"""Application settings, read from the environment (and an optional `.env` file).
+
+Every field is documented here and in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    app_env: Literal["development", "test", "production"] = Field(
+        default="development",
+        description="Where the app runs. `production` enforces a real secret key, secure "
+        "cookies and forbids demo data.",
+    )
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'app.db'}",
+        description="SQLAlchemy URL. SQLite file in ./data by default; "
+        "PostgreSQL as postgresql+psycopg://user:password@host:5432/dbname.",
+    )
+    secret_key: str = Field(
+        default=DEFAULT_SECRET_KEY,
+        description="Signs session cookies and API tokens. At least 32 characters in production.",
+    )
+    municipality_name: str = Field(
+        default="Gemeente Tilburg", description="Shown in the page header and on documents."
+    )
+    demo_data: bool = Field(
+        default=False,
+        description="Load demo accounts into an empty database and print them on start "
+        "(`make run` sets this). Refused when APP_ENV=production.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `swl serve` binds to.")
+    port: int = Field(default=8000, description="Port `swl serve` listens on.")
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="Send the session cookie over HTTPS only. Defaults to true in production.",
+    )
+    session_max_age_seconds: int = Field(
+        default=8 * 3600, description="Lifetime of a browser session."
+    )
+    access_token_expire_minutes: int = Field(
+        default=60, description="Lifetime of an API bearer token."
+    )
+    login_attempts_per_minute: int = Field(
+        default=5, description="Wrong passwords allowed per account (and 4x per client) a minute."
+    )
+    default_language: Literal["nl", "en"] = Field(
+        default="nl", description="Interface language for visitors who did not choose one."
+    )
+    policy_file: Path = Field(
+        default=PROJECT_ROOT / "policies" / "tilburg.toml",
+        description="The local policy in force (TOML).",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data",
+        description="Folder for the SQLite database and stored documents.",
+    )
+    log_level: str = Field(default="info", description="Log level for the server.")
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.session_cookie_secure is None:
+            return self.is_production
+        return self.session_cookie_secure
+
+    @model_validator(mode="after")
+    def _production_rules(self) -> Settings:
+        if self.is_production:
+            if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "when APP_ENV=production"
+                )
+            if self.demo_data:
+                raise ValueError("DEMO_DATA cannot be used when APP_ENV=production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

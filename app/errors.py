@@ -1,0 +1,125 @@
+"""Errors with a stable machine code and a plain message, and their handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+class AppError(Exception):
+    """A failure the caller can act on: HTTP status, stable code, plain message."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.extra = extra or {}
+        self.headers = headers
+
+    def detail(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.extra}
+
+
+class NotFound(AppError):
+    def __init__(self, what: str = "object") -> None:
+        super().__init__(404, "not_found", f"The {what} was not found.")
+
+
+class Forbidden(AppError):
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(403, "forbidden", message)
+
+
+class Conflict(AppError):
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(409, code, message, extra=extra)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _page(request: Request, status_code: int, code: str, message: str) -> Response:
+    from app.web import render
+
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "code": code, "message": message},
+        status_code=status_code,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": exc.detail()}, status_code=exc.status_code, headers=exc.headers
+            )
+        return _page(request, exc.status_code, exc.code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = STATUS_CODES.get(exc.status_code, "error")
+        if isinstance(exc.detail, dict) and "code" in exc.detail:
+            detail: dict[str, Any] = exc.detail
+        else:
+            message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+            detail = {"code": code, "message": message}
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return _page(request, exc.status_code, detail["code"], detail["message"])
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {k: v for k, v in err.items() if k in ("type", "loc", "msg")} for err in exc.errors()
+        ]
+        if _is_api(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        return _page(request, 422, "validation_error", message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error", exc_info=exc)
+        message = "Something went wrong on our side. Nothing was changed."
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": {"code": "internal_error", "message": message}}, status_code=500
+            )
+        return _page(request, 500, "internal_error", message)

@@ -1,0 +1,33 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.db import get_engine
+from app.migrations import current_revisions, head_revisions
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz() -> JSONResponse:
+    """The database answers and its schema is at the newest migration."""
+    try:
+        current = current_revisions(get_engine())
+    except Exception:
+        return JSONResponse(
+            {"status": "unavailable", "detail": {"code": "database_unreachable"}}, status_code=503
+        )
+    if current != head_revisions():
+        return JSONResponse(
+            {"status": "unavailable", "detail": {"code": "migrations_pending"}}, status_code=503
+        )
+    return JSONResponse({"status": "ok"})

@@ -1,0 +1,81 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.auth import api as auth_api
+from app.auth import views as auth_views
+from app.auth.deps import LoginRequired
+from app.auth.ratelimit import LoginThrottle
+from app.config import Settings, get_settings
+from app.context import RequestContextMiddleware
+from app.errors import install_error_handlers
+from app.health import router as health_router
+from app.web import redirect
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title=f"Sekswerkvergunningen - {settings.municipality_name}",
+        description="Permits, home-work registrations, nuisance reports and inspections "
+        "checked against the local policy.",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="swl_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(RequestContextMiddleware, default_language=settings.default_language)
+    install_error_handlers(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request, exc):  # type: ignore[no-untyped-def]
+        if request.url.path.startswith("/api/"):
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"detail": exc.detail()}, status_code=401)
+        return redirect(f"/login?next={request.url.path}")
+
+    # Swagger UI's assets come with a package, so /docs works without a CDN.
+    app.mount(
+        "/static/swagger",
+        StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+        name="swagger",
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            oauth2_redirect_url=None,
+            title=f"{app.title} - API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
+
+    app.include_router(health_router)
+    app.include_router(auth_api.router)
+    app.include_router(auth_views.router)
+    return app

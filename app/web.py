@@ -1,0 +1,89 @@
+"""Templates, CSRF protection and helpers shared by every page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from app.config import PROJECT_ROOT, get_settings
+from app.errors import AppError
+from app.i18n import LANGUAGES, current_locale, gettext, ngettext
+
+templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=lambda s, **kw: gettext(s, **kw),
+    ngettext=lambda s, p, n, **kw: ngettext(s, p, n, **kw),
+    newstyle=True,
+)
+
+CSRF_SESSION_KEY = "csrf"
+CSRF_FIELD = "csrf_token"
+
+
+class CsrfError(AppError):
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            "csrf_failed",
+            "This form has expired or did not come from this site. Reload the page and try again.",
+        )
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_SESSION_KEY] = token
+    return str(token)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency for every page POST: the form must echo the session's CSRF token."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.session.get(CSRF_SESSION_KEY)
+    if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
+        raise CsrfError()
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site relative paths are followed after login or a language switch."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    settings = get_settings()
+    user = getattr(request.state, "user", None)
+    base = {
+        "request": request,
+        "municipality": settings.municipality_name,
+        "lang": current_locale.get(),
+        "languages": LANGUAGES,
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "current_user": user,
+        "errors": {},
+        "values": {},
+    }
+    base.update(context or {})
+    return templates.TemplateResponse(request, template, base, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
