@@ -110,7 +110,9 @@ def demo_data() -> None:
 @user_app.command("create")
 def user_create(
     email: str,
-    role: Annotated[Role, typer.Option(help="applicant, clerk, inspector, care_coordinator, admin")],
+    role: Annotated[
+        Role, typer.Option(help="applicant, clerk, inspector, care_coordinator, admin")
+    ],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105
+DEFAULT_SECRET_KEY = "development-only-secret-key-change-me"
 
 
 class Settings(BaseSettings):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.db import get_engine
-from app.migrations import current_revisions, head_revisions
+from app.db import SessionDep
+from app.migrations import head_revisions
 
 router = APIRouter(tags=["health"])
 
@@ -18,10 +19,10 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz() -> JSONResponse:
+def readyz(session: SessionDep) -> JSONResponse:
     """The database answers and its schema is at the newest migration."""
     try:
-        current = current_revisions(get_engine())
+        current = set(MigrationContext.configure(session.connection()).get_current_heads())
     except Exception:
         return JSONResponse(
             {"status": "unavailable", "detail": {"code": "database_unreachable"}}, status_code=503

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -49,12 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     @app.exception_handler(LoginRequired)
-    async def _login_required(request, exc):  # type: ignore[no-untyped-def]
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
-            from fastapi.responses import JSONResponse
-
             return JSONResponse({"detail": exc.detail()}, status_code=401)
-        return redirect(f"/login?next={request.url.path}")
+        return redirect(f"/login?next={quote(request.url.path)}")
 
     # Swagger UI's assets come with a package, so /docs works without a CDN.
     app.mount(

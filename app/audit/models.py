@@ -34,7 +34,7 @@ class AuditEvent(SQLModel, table=True):
     result: str = Field(default="success", max_length=16)
     request_id: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(default="", max_length=64, unique=True)
 
 
 class AuditEventPublic(SQLModel):

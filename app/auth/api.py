@@ -59,7 +59,9 @@ def list_users(
     limit: int = 50,
 ) -> list[User]:
     """Staff: accounts ordered by email; pass the last email as `after` for the next page."""
-    return service.list_(session=session, actor=user, limit=min(max(limit, 1), 200), after_email=after)
+    return service.list_(
+        session=session, actor=user, limit=min(max(limit, 1), 200), after_email=after
+    )
 
 
 @router.get("/users/{user_id}", response_model=UserPublic)

@@ -79,7 +79,7 @@ class UserPublic(SQLModel):
 
 class Token(SQLModel):
     access_token: str
-    token_type: str = "bearer"  # noqa: S105
+    token_type: str = "bearer"
     expires_in: int
 
 

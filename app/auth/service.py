@@ -103,10 +103,12 @@ def read_account(*, session: Session, user_id: uuid.UUID, actor: User) -> User:
     return user
 
 
-def list_(*, session: Session, actor: User, limit: int = 50, after_email: str | None = None) -> list[User]:
+def list_(
+    *, session: Session, actor: User, limit: int = 50, after_email: str | None = None
+) -> list[User]:
     if not can(actor, Action.account_read_any):
         raise Forbidden()
-    query = select(User).order_by(User.email).limit(limit)  # type: ignore[arg-type]
+    query = select(User).order_by(User.email).limit(limit)
     if after_email:
         query = query.where(User.email > after_email)
     users = list(session.exec(query).all())

@@ -1,0 +1,60 @@
+# Two commands on a fresh machine: `make run` and `make test`. Python 3.11+ is all you need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test install install-dev lint format typecheck pytest messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes, so a second `make run` starts in seconds.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, migrate, load demo data into an empty database and serve on :$(PORT)
+run: $(VENV)/.installed
+	$(BIN)/swl db upgrade
+	DEMO_DATA=$${DEMO_DATA:-$$( [ "$$APP_ENV" = production ] && echo false || echo true )} \
+		$(BIN)/swl serve --port $(PORT)
+
+## test: lint, format check, type check and the whole suite (SQLite, plus PostgreSQL
+## when TEST_DATABASE_URL is set)
+test: $(VENV)/.installed-dev lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy app
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+## messages: extract translatable strings and update the .po catalogs
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+## bench: performance figures (not part of the test suite)
+bench: $(VENV)/.installed-dev
+	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

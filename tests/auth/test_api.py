@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEvent
+from app.auth.models import Role
+from tests.factories import PASSWORD, make_user, token_for
+
+
+def test_register_creates_applicant_and_audits(client: TestClient, session: Session) -> None:
+    response = client.post(
+        "/api/v1/auth/register", json={"email": "New@Example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["email"] == "new@example.org"
+    assert body["role"] == "applicant"
+    assert "password_hash" not in body
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "account.create")).all()
+    assert [e.object_id for e in events] == [body["id"]]
+    assert "password" not in str(events[0].after) and "hash" not in str(events[0].after)
+
+
+def test_register_cannot_choose_a_staff_role(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": "sneaky@example.org", "password": PASSWORD, "role": "admin"},
+    )
+    assert response.status_code == 201
+    assert response.json()["role"] == "applicant"
+
+
+def test_register_bad_email(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/register", json={"email": "no-at-sign", "password": PASSWORD}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "email"]
+
+
+def test_register_short_password(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/register", json={"email": "a@example.org", "password": "short"}
+    )
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail[0]["loc"] == ["body", "password"]
+    assert "at least 12 characters" in detail[0]["msg"]
+
+
+def test_register_duplicate_email_is_409_with_code(client: TestClient, session: Session) -> None:
+    make_user(session, email="taken@example.org")
+    response = client.post(
+        "/api/v1/auth/register", json={"email": "TAKEN@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 409
+    assert response.json()["detail"]["code"] == "email_taken"
+
+
+def test_token_and_me(client: TestClient, session: Session) -> None:
+    user = make_user(session)
+    response = client.get("/api/v1/users/me", headers=token_for(client, user))
+    assert response.status_code == 200
+    assert response.json()["id"] == str(user.id)
+
+
+def test_api_without_token_is_401_json(client: TestClient) -> None:
+    response = client.get("/api/v1/users/me")
+    assert response.status_code == 401
+    assert response.json()["detail"]["code"] == "not_authenticated"
+    bad = client.get("/api/v1/users/me", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 401
+
+
+def test_wrong_password_is_401_and_rate_limited(client: TestClient, session: Session) -> None:
+    user = make_user(session)
+    codes = [
+        client.post(
+            "/api/v1/auth/token", data={"username": user.email, "password": "wrong password!"}
+        ).status_code
+        for _ in range(5)
+    ]
+    assert codes == [401] * 5
+    limited = client.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
+    assert limited.status_code == 429
+    assert limited.json()["detail"]["code"] == "too_many_attempts"
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
+def test_unknown_email_gives_same_answer_as_wrong_password(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/token", data={"username": "nobody@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"]["code"] == "invalid_credentials"
+
+
+def test_applicant_cannot_read_another_applicant(client: TestClient, session: Session) -> None:
+    alice = make_user(session)
+    bob = make_user(session)
+    headers = token_for(client, alice)
+    assert client.get(f"/api/v1/users/{alice.id}", headers=headers).status_code == 200
+    other = client.get(f"/api/v1/users/{bob.id}", headers=headers)
+    assert other.status_code == 404
+    assert other.json()["detail"]["code"] == "not_found"
+    assert client.get("/api/v1/users", headers=headers).status_code == 403
+
+
+def test_staff_read_of_a_person_is_audited(client: TestClient, session: Session) -> None:
+    clerk = make_user(session, Role.clerk)
+    person = make_user(session)
+    response = client.get(f"/api/v1/users/{person.id}", headers=token_for(client, clerk))
+    assert response.status_code == 200
+    reads = session.exec(select(AuditEvent).where(AuditEvent.action == "account.read")).all()
+    assert [(r.actor_id, r.object_id) for r in reads] == [(clerk.id, str(person.id))]
+    assert reads[0].request_id
+
+
+def test_only_admin_creates_staff(client: TestClient, session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    clerk = make_user(session, Role.clerk)
+    payload = {"email": "inspector@example.org", "password": PASSWORD, "role": "inspector"}
+    denied = client.post("/api/v1/users", json=payload, headers=token_for(client, clerk))
+    assert denied.status_code == 403
+    created = client.post("/api/v1/users", json=payload, headers=token_for(client, admin))
+    assert created.status_code == 201
+    assert created.json()["role"] == "inspector"
+
+
+def test_users_list_is_keyset_paginated(client: TestClient, session: Session) -> None:
+    admin = make_user(session, Role.admin, email="a-admin@example.org")
+    for i in range(3):
+        make_user(session, email=f"b{i}@example.org")
+    headers = token_for(client, admin)
+    first = client.get("/api/v1/users?limit=2", headers=headers).json()
+    second = client.get(f"/api/v1/users?limit=2&after={first[-1]['email']}", headers=headers).json()
+    emails = [u["email"] for u in first + second]
+    assert emails == sorted(emails)
+    assert len(set(emails)) == 4

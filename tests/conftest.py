@@ -1,0 +1,97 @@
+"""Test fixtures: every database test runs on SQLite, and on PostgreSQL when
+TEST_DATABASE_URL is set, inside a transaction that is rolled back afterwards."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+_TMP = tempfile.mkdtemp(prefix="swl-test-")
+os.environ["APP_ENV"] = "test"
+os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/default.db"
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+os.environ["DEMO_DATA"] = "false"
+os.environ["DATA_DIR"] = _TMP
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.db import get_session, make_engine  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.migrations import upgrade  # noqa: E402
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def fresh_database_url(backend: str, name: str) -> str:
+    """A new, empty database of the given backend (a file for SQLite)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp(prefix='swl-db-', dir=_TMP)}/{name}.db"
+    assert PG_URL
+    admin = make_engine(PG_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str) -> str:
+    if backend == "sqlite":
+        return fresh_database_url("sqlite", "test")
+    assert PG_URL
+    reset_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield db
+    finally:
+        db.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(session: Session):  # type: ignore[no-untyped-def]
+    application = create_app()
+    application.dependency_overrides[get_session] = lambda: session
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,138 @@
+"""The `swl` command, run as a real process against its own database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fresh_database_url
+
+
+def swl(
+    database_url: str, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development"}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path) -> tuple[str, Path]:
+    path = tmp_path / "cli.db"
+    url = f"sqlite:///{path}"
+    assert swl(url, "db", "upgrade").returncode == 0
+    return url, path
+
+
+def test_help_on_every_command() -> None:
+    for args in (
+        ["--help"],
+        ["serve", "--help"],
+        ["db", "upgrade", "--help"],
+        ["demo-data", "--help"],
+        ["user", "create", "--help"],
+        ["audit", "verify", "--help"],
+    ):
+        result = swl("sqlite://", *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "Usage" in result.stdout
+
+
+def test_user_create_and_audit_verify_then_tamper(cli_db: tuple[str, Path]) -> None:
+    url, path = cli_db
+    created = swl(
+        url,
+        "user",
+        "create",
+        "clerk@example.org",
+        "--role",
+        "clerk",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "clerk@example.org" in created.stdout
+    assert swl(url, "demo-data").returncode == 0
+    ok = swl(url, "audit", "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert "6 events verified" in ok.stdout
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE audit_event SET action = 'account.delete' WHERE id = 3")
+    broken = swl(url, "audit", "verify")
+    assert broken.returncode == 1
+    assert "BROKEN at event 3" in broken.stderr
+
+
+def test_user_create_rejects_short_password_and_duplicates(cli_db: tuple[str, Path]) -> None:
+    url, _ = cli_db
+    short = swl(
+        url,
+        "user",
+        "create",
+        "x@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert short.returncode == 2
+    assert "at least 12" in short.stderr
+    args = ("user", "create", "y@example.org", "--role", "admin", "--password-stdin")
+    assert swl(url, *args, stdin="a long enough password\n").returncode == 0
+    again = swl(url, *args, stdin="a long enough password\n")
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+
+def test_demo_data_refused_in_production(cli_db: tuple[str, Path]) -> None:
+    url, _ = cli_db
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "APP_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "DEMO_DATA": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "demo-data"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "never" in result.stderr
+
+
+def test_production_refuses_default_secret_key() -> None:
+    env = {**os.environ, "APP_ENV": "production"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "from app.config import Settings; Settings()"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_fresh_database_helper_gives_empty_sqlite() -> None:
+    url = fresh_database_url("sqlite", "empty")
+    assert url.startswith("sqlite:///")
