@@ -33,6 +33,18 @@ class Settings(BaseSettings):
         default=DEFAULT_SECRET_KEY,
         description="Signs session cookies and API tokens. At least 32 characters in production.",
     )
+    field_encryption_key: str | None = Field(
+        default=None,
+        description="Fernet key (base64, 32 bytes) encrypting personal data at rest. Derived "
+        "from SECRET_KEY when unset; required in production.",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest accepted upload (PDF, JPEG or PNG)."
+    )
+    document_store: Literal["filesystem"] = Field(
+        default="filesystem",
+        description="Where document bytes are kept: `filesystem` (DATA_DIR/documents).",
+    )
     municipality_name: str = Field(
         default="Gemeente Tilburg", description="Shown in the page header and on documents."
     )
@@ -87,6 +99,8 @@ class Settings(BaseSettings):
                     "SECRET_KEY must be set to a random value of at least 32 characters "
                     "when APP_ENV=production"
                 )
+            if not self.field_encryption_key:
+                raise ValueError("FIELD_ENCRYPTION_KEY must be set when APP_ENV=production")
             if self.demo_data:
                 raise ValueError("DEMO_DATA cannot be used when APP_ENV=production")
         return self

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.applications import api as applications_api
 from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
@@ -20,6 +21,8 @@ from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
 from app.errors import install_error_handlers
 from app.health import router as health_router
+from app.permits import api as permits_api
+from app.policy import service as policy_service
 from app.web import redirect
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -27,6 +30,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Refuse to start on an invalid policy file rather than run with a guess.
+    policy_service.load_configured(settings.policy_file)
     app = FastAPI(
         title=f"Sekswerkvergunningen - {settings.municipality_name}",
         description="Permits, home-work registrations, nuisance reports and inspections "
@@ -77,4 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_api.router)
     app.include_router(auth_views.router)
+    app.include_router(applications_api.router)
+    app.include_router(permits_api.router)
     return app

@@ -1,6 +1,23 @@
 """Imports every table so SQLModel.metadata is complete (for Alembic and tests)."""
 
+from app.applications.models import (
+    Application,
+    ApplicationCheck,
+    ApplicationDocument,
+    ApplicationStatusChange,
+)
 from app.audit.models import AuditEvent
 from app.auth.models import User
+from app.permits.models import Permit
+from app.policy.models import PolicyVersion
 
-__all__ = ["AuditEvent", "User"]
+__all__ = [
+    "Application",
+    "ApplicationCheck",
+    "ApplicationDocument",
+    "ApplicationStatusChange",
+    "AuditEvent",
+    "Permit",
+    "PolicyVersion",
+    "User",
+]

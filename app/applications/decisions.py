@@ -1,0 +1,273 @@
+"""A clerk's decisions on an application, and renewal of a permit.
+
+Approval re-runs the policy checks at the moment of deciding, under a row lock on the
+application and a lock per permit type, so two clerks approving at once can neither exceed
+a cap nor issue two permits for one application.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.applications import service as applications
+from app.applications.models import (
+    Application,
+    ApplicationStatus,
+    DecisionKind,
+)
+from app.applications.states import OPEN, Transition
+from app.audit import service as audit
+from app.auth.models import User
+from app.auth.permissions import Action, can
+from app.db import utcnow
+from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.permits import service as permits_service
+from app.permits.models import Permit, PermitState
+from app.policy import service as policy_service
+from app.policy.evaluate import evaluate_application, validity_months
+
+
+def _lock(session: Session, application_id: uuid.UUID) -> Application:
+    application = session.exec(
+        select(Application).where(Application.id == application_id).with_for_update()
+    ).first()
+    if application is None:
+        raise NotFound("application")
+    session.refresh(application)
+    return application
+
+
+def _require_decider(actor: User) -> None:
+    if not can(actor, Action.application_decide):
+        raise Forbidden("Only licensing clerks decide applications.")
+
+
+def _reason_or_422(reason: str | None, what: str) -> str:
+    text = (reason or "").strip()
+    if len(text) < 3:
+        raise AppError(422, "reason_required", f"A reason is required to {what}.")
+    return text
+
+
+def decide(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    decision: DecisionKind,
+    reason: str | None,
+    actor: User,
+    expected_version: int | None = None,
+) -> Application:
+    _require_decider(actor)
+    if decision is DecisionKind.approve:
+        return approve(
+            session=session,
+            application_id=application_id,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+        )
+    if decision is DecisionKind.refuse:
+        text = _reason_or_422(reason, "refuse an application")
+        return _close(session, application_id, actor, Transition.refuse, text, expected_version)
+    text = _reason_or_422(reason, "ask for more information")
+    return _close(
+        session, application_id, actor, Transition.request_information, text, expected_version
+    )
+
+
+def start_review(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+    _require_decider(actor)
+    return _close(session, application_id, actor, Transition.start_review, None, None)
+
+
+def _close(
+    session: Session,
+    application_id: uuid.UUID,
+    actor: User,
+    transition: Transition,
+    reason: str | None,
+    expected_version: int | None,
+) -> Application:
+    """Refuse, request information or start review: a transition with a reason."""
+    application = _lock(session, application_id)
+    applications._check_version(application, expected_version)
+    target = applications.transition_or_409(application, transition)
+    previous = application.status
+    cited: list[str] = []
+    now = utcnow()
+    if transition is Transition.refuse:
+        cited = [
+            c.rule_id
+            for c in applications.checks_of(session=session, application_id=application.id)
+            if not c.passed
+        ]
+        application.decided_at = now
+        application.decision_reason = reason
+        application.cited_rules = cited
+    elif transition is Transition.request_information:
+        application.information_request = reason
+        application.paused_at = now
+    application.status = target
+    applications._touch(application)
+    applications._status_change(session, application, previous, target, actor=actor, reason=reason)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"application.{transition.value}",
+        object_type="application",
+        object_id=application.id,
+        before={"status": previous.value},
+        after={"status": target.value, "reason": reason, "cited_rules": cited},
+    )
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+def approve(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    actor: User,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Application:
+    _require_decider(actor)
+    application = _lock(session, application_id)
+    applications._check_version(application, expected_version)
+    target = applications.transition_or_409(application, Transition.approve)
+    active = policy_service.current(session=session)
+    permits_service.lock_permit_type(session=session, permit_type=application.permit_type)
+    today = utcnow().date()
+    facts = applications.facts_for(session=session, application=application, on=today)
+    results = evaluate_application(active.policy, facts)
+    blocking = [r for r in results if not r.passed and r.severity == "blocking"]
+    if blocking:
+        session.rollback()
+        raise Conflict(
+            "blocking_checks_failed",
+            "The application cannot be approved while these rules fail.",
+            failed_rules=[
+                {
+                    "rule_id": r.rule_id,
+                    "message_nl": r.message_nl,
+                    "message_en": r.message_en,
+                    "reference": r.reference,
+                }
+                for r in blocking
+            ],
+        )
+    applications.store_checks(
+        session, application, results, stage="approval", policy_version_id=active.record.id
+    )
+    renewal_of = (
+        session.get(Permit, application.renewal_of_id) if application.renewal_of_id else None
+    )
+    spec = active.policy.permit_types[application.permit_type]
+    permit = permits_service.issue(
+        session=session,
+        application_id=application.id,
+        holder_id=application.applicant_id,
+        permit_type=application.permit_type,
+        working_name=application.working_name or "",
+        validity_months=validity_months(
+            active.policy, application.permit_type, facts.birth_date, today
+        ),
+        conditions_nl=list(spec.conditions_nl),
+        conditions_en=list(spec.conditions_en),
+        policy_version_id=active.record.id,
+        actor=actor,
+        renewal_of=renewal_of,
+    )
+    previous = application.status
+    application.status = target
+    application.decided_at = utcnow()
+    application.decision_reason = (reason or "").strip() or None
+    application.policy_version_id = active.record.id
+    applications._touch(application)
+    applications._status_change(
+        session, application, previous, target, actor=actor, reason=application.decision_reason
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="application.approve",
+        object_type="application",
+        object_id=application.id,
+        before={"status": previous.value},
+        after={
+            "status": target.value,
+            "permit_number": permit.number,
+            "policy_version": active.record.version,
+        },
+    )
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+def renewal_opens_on(permit: Permit, window_days: int) -> date:
+    return permit.valid_until - timedelta(days=window_days)
+
+
+def start_renewal(*, session: Session, number: str, actor: User) -> Application:
+    """The holder applies to renew a permit within the policy's window before expiry."""
+    permit = permits_service.get_by_number(session=session, number=number)
+    if permit is None or permit.holder_id != actor.id:
+        raise NotFound("permit")
+    policy = policy_service.load_configured().policy
+    today = utcnow().date()
+    state = permit.state_on(today)
+    if state is not PermitState.active:
+        raise Conflict(
+            "not_renewable",
+            f"A permit that is {state.value} cannot be renewed.",
+            current_status=state.value,
+        )
+    opens = renewal_opens_on(permit, policy.decision.renewal_window_days)
+    if today < opens:
+        raise Conflict(
+            "renewal_not_open",
+            f"Renewal opens on {opens.isoformat()}.",
+            opens_on=opens.isoformat(),
+        )
+    open_renewal = session.exec(
+        select(Application).where(
+            Application.renewal_of_id == permit.id, col(Application.status).in_(OPEN)
+        )
+    ).first()
+    if open_renewal is not None:
+        raise Conflict(
+            "renewal_exists",
+            "There is already a renewal application for this permit.",
+            application_id=str(open_renewal.id),
+        )
+    original = session.get(Application, permit.application_id)
+    if policy.permit_type(permit.permit_type) is None:
+        raise Conflict("permit_type_gone", "This permit type no longer exists in the policy.")
+    application = Application(
+        applicant_id=actor.id,
+        permit_type=permit.permit_type,
+        status=ApplicationStatus.draft,
+        working_name=permit.working_name,
+        details=dict(original.details) if original else {},
+        renewal_of_id=permit.id,
+    )
+    session.add(application)
+    session.flush()
+    applications._status_change(session, application, None, ApplicationStatus.draft, actor=actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.create",
+        object_type="application",
+        object_id=application.id,
+        after={"permit_type": application.permit_type, "renewal_of": permit.number},
+    )
+    session.commit()
+    session.refresh(application)
+    return application

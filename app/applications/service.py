@@ -1,0 +1,601 @@
+"""Applications: drafts, documents, submission with policy checks, reading and queues.
+
+Decisions (approve, refuse, request information) live in `decisions.py`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import filetype
+from sqlmodel import Session, col, delete, func, select
+
+from app.applications.models import (
+    Application,
+    ApplicationCheck,
+    ApplicationCreate,
+    ApplicationDetails,
+    ApplicationDocument,
+    ApplicationPublic,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    ApplicationUpdate,
+    CheckPublic,
+    DocumentPublic,
+    QueueItem,
+    QueuePage,
+    StatusChangePublic,
+)
+from app.applications.states import EDITABLE, Transition, next_status
+from app.audit import service as audit
+from app.auth.models import User
+from app.auth.permissions import Action, can, can_access_owned
+from app.config import get_settings
+from app.db import utcnow
+from app.documents.store import get_store
+from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.permits import service as permits_service
+from app.permits.models import Permit
+from app.policy import service as policy_service
+from app.policy.evaluate import ApplicationFacts, CheckResult, evaluate_application
+from app.policy.schema import Policy
+
+ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+def get(*, session: Session, application_id: uuid.UUID) -> Application | None:
+    return session.get(Application, application_id)
+
+
+def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+    """An application its applicant or staff may see; 404 otherwise. Staff reads are audited."""
+    application = get(session=session, application_id=application_id)
+    if application is None or not can_access_owned(
+        actor,
+        application.applicant_id,
+        own_action=Action.application_read_own,
+        any_action=Action.application_read_any,
+    ):
+        raise NotFound("application")
+    if application.applicant_id != actor.id:
+        audit.record(
+            session,
+            actor=actor,
+            action="application.read",
+            object_type="application",
+            object_id=application.id,
+        )
+        session.commit()
+    return application
+
+
+def _owned_for_change(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+    application = get(session=session, application_id=application_id)
+    if application is None or application.applicant_id != actor.id:
+        raise NotFound("application")
+    return application
+
+
+def checks_of(*, session: Session, application_id: uuid.UUID) -> list[ApplicationCheck]:
+    """The most recent evaluation's results (approval beats submission)."""
+    rows = session.exec(
+        select(ApplicationCheck)
+        .where(ApplicationCheck.application_id == application_id)
+        .order_by(col(ApplicationCheck.evaluated_at).desc())
+    ).all()
+    if not rows:
+        return []
+    latest = rows[0].evaluated_at
+    return sorted((r for r in rows if r.evaluated_at == latest), key=lambda r: r.rule_id)
+
+
+def documents_of(*, session: Session, application_id: uuid.UUID) -> list[ApplicationDocument]:
+    return list(
+        session.exec(
+            select(ApplicationDocument)
+            .where(ApplicationDocument.application_id == application_id)
+            .order_by(col(ApplicationDocument.kind))
+        ).all()
+    )
+
+
+def history_of(*, session: Session, application_id: uuid.UUID) -> list[ApplicationStatusChange]:
+    return list(
+        session.exec(
+            select(ApplicationStatusChange)
+            .where(ApplicationStatusChange.application_id == application_id)
+            .order_by(col(ApplicationStatusChange.occurred_at))
+        ).all()
+    )
+
+
+def permit_of(*, session: Session, application_id: uuid.UUID) -> Permit | None:
+    return session.exec(select(Permit).where(Permit.application_id == application_id)).first()
+
+
+def missing(
+    policy: Policy, application: Application, kinds: set[str]
+) -> tuple[list[str], list[str]]:
+    spec = policy.permit_type(application.permit_type)
+    if spec is None:
+        return [], []
+    provided = provided_fields(application)
+    fields: list[str] = [f for f in spec.required_fields if f not in provided]
+    documents = [d for d in spec.required_documents if d not in kinds]
+    return fields, documents
+
+
+def provided_fields(application: Application) -> set[str]:
+    provided = {k for k, v in application.details.items() if v not in (None, "")}
+    if application.working_name and "working_name" in application.details:
+        provided.add("working_name")
+    return provided
+
+
+def to_public(*, session: Session, application: Application) -> ApplicationPublic:
+    documents = documents_of(session=session, application_id=application.id)
+    policy = policy_service.load_configured().policy
+    fields, docs = missing(policy, application, {d.kind for d in documents})
+    version = (
+        policy_service.get_version(session=session, version_id=application.policy_version_id)
+        if application.policy_version_id
+        else None
+    )
+    permit = permit_of(session=session, application_id=application.id)
+    return ApplicationPublic.model_validate(
+        {
+            **application.model_dump(),
+            "policy_version": version.version if version else None,
+            "checks": [
+                CheckPublic.model_validate(c.model_dump())
+                for c in checks_of(session=session, application_id=application.id)
+            ],
+            "documents": [DocumentPublic.model_validate(d.model_dump()) for d in documents],
+            "history": [
+                StatusChangePublic.model_validate(h.model_dump())
+                for h in history_of(session=session, application_id=application.id)
+            ],
+            "missing_fields": fields,
+            "missing_documents": docs,
+            "permit_number": permit.number if permit else None,
+        }
+    )
+
+
+# ---- drafts ----------------------------------------------------------------------------------
+
+
+def _permit_type_or_422(policy: Policy, permit_type: str) -> None:
+    if policy.permit_type(permit_type) is None:
+        raise AppError(
+            422,
+            "unknown_permit_type",
+            f"There is no permit type '{permit_type}' in the policy in force.",
+            extra={"permit_types": sorted(policy.permit_types)},
+        )
+
+
+def _apply_details(policy: Policy, application: Application, data: ApplicationDetails) -> None:
+    """Keep only the fields the policy asks for this permit type (collect nothing else)."""
+    spec = policy.permit_type(application.permit_type)
+    wanted = set(spec.required_fields) if spec else set()
+    given = data.model_dump(exclude_unset=True, include=wanted | {"working_name"})
+    details = dict(application.details)
+    for name, value in given.items():
+        if name not in wanted:
+            continue
+        if value is None or value == "":
+            details.pop(name, None)
+        else:
+            details[name] = value.isoformat() if isinstance(value, date) else value
+    application.details = details
+    application.working_name = details.get("working_name") or details.get("business_name")
+
+
+def create(*, session: Session, data: ApplicationCreate, actor: User) -> Application:
+    if not can(actor, Action.application_create):
+        raise Forbidden("Only applicants can start an application.")
+    policy = policy_service.load_configured().policy
+    _permit_type_or_422(policy, data.permit_type)
+    application = Application(applicant_id=actor.id, permit_type=data.permit_type)
+    _apply_details(policy, application, data)
+    session.add(application)
+    session.flush()
+    _status_change(session, application, None, ApplicationStatus.draft, actor=actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.create",
+        object_type="application",
+        object_id=application.id,
+        after={"permit_type": application.permit_type, "status": application.status.value},
+    )
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+def _editable(application: Application) -> None:
+    if application.status not in EDITABLE:
+        raise Conflict(
+            "not_editable",
+            f"An application that is {application.status.value} cannot be changed.",
+            current_status=application.status.value,
+        )
+
+
+def _check_version(application: Application, version: int | None) -> None:
+    if version is not None and version != application.version:
+        raise Conflict(
+            "stale_version",
+            "The application was changed in the meantime. Reload it and try again.",
+            current_version=application.version,
+        )
+
+
+def update(
+    *, session: Session, application_id: uuid.UUID, data: ApplicationUpdate, actor: User
+) -> Application:
+    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    _editable(application)
+    _check_version(application, data.version)
+    policy = policy_service.load_configured().policy
+    before_fields = sorted(provided_fields(application))
+    _apply_details(policy, application, data)
+    _touch(application)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.update",
+        object_type="application",
+        object_id=application.id,
+        before={"fields": before_fields},
+        after={"fields": sorted(provided_fields(application))},
+    )
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+def _touch(application: Application) -> None:
+    application.version += 1
+    application.updated_at = utcnow()
+
+
+def add_document(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    kind: str,
+    filename: str,
+    content: bytes,
+    actor: User,
+) -> ApplicationDocument:
+    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    _editable(application)
+    policy = policy_service.load_configured().policy
+    spec = policy.permit_type(application.permit_type)
+    if spec is None or kind not in spec.required_documents:
+        raise AppError(
+            422,
+            "unknown_document_kind",
+            f"This application does not ask for a document of kind '{kind}'.",
+            extra={"document_kinds": list(spec.required_documents) if spec else []},
+        )
+    limit = get_settings().max_upload_bytes
+    if len(content) > limit:
+        raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
+    if not content:
+        raise AppError(422, "empty_file", "The file is empty.")
+    detected = filetype.guess_mime(content)
+    if detected not in ALLOWED_UPLOADS:
+        raise AppError(415, "unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
+    key = get_store().put(content)
+    session.exec(  # one document per kind: a new upload replaces the old one
+        delete(ApplicationDocument).where(
+            col(ApplicationDocument.application_id) == application.id,
+            col(ApplicationDocument.kind) == kind,
+        )
+    )
+    safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "document"
+    document = ApplicationDocument(
+        application_id=application.id,
+        kind=kind,
+        filename=safe_name,
+        content_type=detected,
+        size_bytes=len(content),
+        sha256=key,
+    )
+    session.add(document)
+    _touch(application)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.document_add",
+        object_type="application",
+        object_id=application.id,
+        after={"kind": kind, "sha256": key, "size_bytes": len(content)},
+    )
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def read_document(
+    *, session: Session, application_id: uuid.UUID, document_id: uuid.UUID, actor: User
+) -> tuple[ApplicationDocument, bytes]:
+    application = get_for(session=session, application_id=application_id, actor=actor)
+    document = session.get(ApplicationDocument, document_id)
+    if document is None or document.application_id != application.id:
+        raise NotFound("document")
+    return document, get_store().get(document.sha256)
+
+
+# ---- submission ---------------------------------------------------------------------------
+
+
+def facts_for(
+    *, session: Session, application: Application, on: date, kinds: set[str] | None = None
+) -> ApplicationFacts:
+    if kinds is None:
+        kinds = {d.kind for d in documents_of(session=session, application_id=application.id)}
+    birth = application.details.get("birth_date")
+    return ApplicationFacts(
+        permit_type=application.permit_type,
+        on=on,
+        birth_date=date.fromisoformat(birth) if birth else None,
+        provided_fields=frozenset(provided_fields(application)),
+        provided_documents=frozenset(kinds),
+        active_permits_of_type=permits_service.count_held(
+            session=session, permit_type=application.permit_type, on=on
+        ),
+        is_renewal=application.renewal_of_id is not None,
+    )
+
+
+def store_checks(
+    session: Session,
+    application: Application,
+    results: list[CheckResult],
+    *,
+    stage: str,
+    policy_version_id: uuid.UUID,
+) -> None:
+    evaluated_at = utcnow()
+    for result in results:
+        session.add(
+            ApplicationCheck(
+                application_id=application.id,
+                policy_version_id=policy_version_id,
+                stage=stage,
+                rule_id=result.rule_id,
+                passed=result.passed,
+                severity=result.severity,
+                message_nl=result.message_nl,
+                message_en=result.message_en,
+                reference=result.reference,
+                details=dict(result.details),
+                evaluated_at=evaluated_at,
+            )
+        )
+
+
+def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    target = transition_or_409(application, Transition.submit)
+    active = policy_service.current(session=session)
+    kinds = {d.kind for d in documents_of(session=session, application_id=application.id)}
+    fields, documents = missing(active.policy, application, kinds)
+    if fields or documents:
+        session.rollback()
+        raise AppError(
+            422,
+            "incomplete",
+            "The application is not complete yet.",
+            extra={"missing_fields": fields, "missing_documents": documents},
+        )
+    now = utcnow()
+    facts = facts_for(session=session, application=application, on=now.date(), kinds=kinds)
+    results = evaluate_application(active.policy, facts)
+    store_checks(
+        session, application, results, stage="submission", policy_version_id=active.record.id
+    )
+    previous = application.status
+    if application.submitted_at is None:
+        application.submitted_at = now
+        application.decision_due = _add_days(now.date(), active.policy.decision.period_days)
+    elif application.paused_at is not None and application.decision_due is not None:
+        # Awb 4:15: the period stood still while the applicant was supplying information.
+        paused_days = (now.date() - application.paused_at.date()).days
+        application.decision_due = _add_days(application.decision_due, paused_days)
+    application.paused_at = None
+    application.policy_version_id = active.record.id
+    application.status = target
+    _touch(application)
+    _status_change(session, application, previous, target, actor=actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.submit",
+        object_type="application",
+        object_id=application.id,
+        before={"status": previous.value},
+        after={
+            "status": target.value,
+            "policy_version": active.record.version,
+            "failed_rules": [r.rule_id for r in results if not r.passed],
+        },
+    )
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+def _add_days(day: date, days: int) -> date:
+    return day + timedelta(days=days)
+
+
+def transition_or_409(application: Application, transition: Transition) -> ApplicationStatus:
+    target = next_status(application.status, transition)
+    if target is None:
+        raise Conflict(
+            "illegal_transition",
+            f"'{transition.value}' is not possible while the application is "
+            f"{application.status.value}.",
+            current_status=application.status.value,
+        )
+    return target
+
+
+def _status_change(
+    session: Session,
+    application: Application,
+    previous: ApplicationStatus | None,
+    target: ApplicationStatus,
+    *,
+    actor: User,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        ApplicationStatusChange(
+            application_id=application.id,
+            from_status=previous,
+            to_status=target,
+            reason=reason,
+            by_role="applicant" if actor.id == application.applicant_id else actor.role.value,
+        )
+    )
+
+
+def withdraw(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    target = transition_or_409(application, Transition.withdraw)
+    previous = application.status
+    application.status = target
+    _touch(application)
+    _status_change(session, application, previous, target, actor=actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.withdraw",
+        object_type="application",
+        object_id=application.id,
+        before={"status": previous.value},
+        after={"status": target.value},
+    )
+    session.commit()
+    session.refresh(application)
+    return application
+
+
+# ---- lists --------------------------------------------------------------------------------
+
+
+def encode_cursor(application: Application) -> str:
+    due = application.decision_due.isoformat() if application.decision_due else "9999-12-31"
+    return f"{due}_{application.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
+    try:
+        due, _, raw_id = cursor.partition("_")
+        return date.fromisoformat(due), uuid.UUID(raw_id)
+    except ValueError as exc:
+        raise AppError(422, "bad_cursor", "The page cursor is not valid.") from exc
+
+
+def list_(
+    *,
+    session: Session,
+    actor: User,
+    status: ApplicationStatus | None = None,
+    permit_type: str | None = None,
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 25,
+    today: date | None = None,
+) -> QueuePage:
+    """Staff: the work queue, oldest deadline first. Applicants: their own applications."""
+    today = today or utcnow().date()
+    query = select(Application)
+    if can(actor, Action.application_read_any):
+        if status is None:
+            query = query.where(
+                col(Application.status).in_(
+                    [
+                        ApplicationStatus.submitted,
+                        ApplicationStatus.in_review,
+                        ApplicationStatus.information_requested,
+                    ]
+                )
+            )
+    elif can(actor, Action.application_read_own):
+        query = query.where(Application.applicant_id == actor.id)
+    else:
+        raise Forbidden()
+    if status is not None:
+        query = query.where(Application.status == status)
+    if permit_type:
+        query = query.where(Application.permit_type == permit_type)
+    if overdue is True:
+        query = query.where(col(Application.decision_due) < today)
+    elif overdue is False:
+        query = query.where(col(Application.decision_due) >= today)
+    due_key = _due_key()
+    if cursor:
+        after_due, after_id = decode_cursor(cursor)
+        query = query.where(
+            (due_key > after_due) | ((due_key == after_due) & (col(Application.id) > after_id))
+        )
+    rows = list(session.exec(query.order_by(due_key, col(Application.id)).limit(limit + 1)).all())
+    page, more = rows[:limit], len(rows) > limit
+    blocking = _blocking_counts(session, [a.id for a in page])
+    items = [
+        QueueItem(
+            id=a.id,
+            permit_type=a.permit_type,
+            status=a.status,
+            working_name=a.working_name,
+            submitted_at=a.submitted_at,
+            decision_due=a.decision_due,
+            overdue=bool(a.decision_due and a.decision_due < today and a.paused_at is None),
+            blocking_failures=blocking.get(a.id, 0),
+        )
+        for a in page
+    ]
+    return QueuePage(items=items, next_cursor=encode_cursor(page[-1]) if more else None)
+
+
+def _due_key() -> Any:
+    return func.coalesce(col(Application.decision_due), date(9999, 12, 31))
+
+
+def _blocking_counts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Blocking failures in each application's most recent evaluation, in one query."""
+    if not ids:
+        return {}
+    latest = (
+        select(
+            ApplicationCheck.application_id,
+            func.max(ApplicationCheck.evaluated_at).label("at"),
+        )
+        .where(col(ApplicationCheck.application_id).in_(ids))
+        .group_by(col(ApplicationCheck.application_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(ApplicationCheck.application_id, func.count())
+        .join(
+            latest,
+            (col(ApplicationCheck.application_id) == latest.c.application_id)
+            & (col(ApplicationCheck.evaluated_at) == latest.c.at),
+        )
+        .where(col(ApplicationCheck.passed).is_(False), ApplicationCheck.severity == "blocking")
+        .group_by(col(ApplicationCheck.application_id))
+    ).all()
+    return {application_id: count for application_id, count in rows}

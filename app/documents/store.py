@@ -1,0 +1,83 @@
+"""Content-addressed storage for document bytes (uploads and generated PDFs).
+
+Callers go through `get_store()`; the DOCUMENT_STORE setting names the backend, so an
+S3-compatible store can be added here without touching them. Keys are SHA-256 hex digests:
+the same bytes are stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+
+class DocumentStore(Protocol):
+    def put(self, content: bytes) -> str: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class FilesystemStore:
+    """Files under `root/ab/cd/<sha256>`, written atomically."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+            raise KeyError(key)
+        return self.root / key[:2] / key[2:4] / key
+
+    def put(self, content: bytes) -> str:
+        key = sha256_hex(content)
+        path = self._path(key)
+        if path.exists():
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return key
+
+    def get(self, key: str) -> bytes:
+        path = self._path(key)
+        if not path.exists():
+            raise KeyError(key)
+        content = path.read_bytes()
+        if sha256_hex(content) != key:
+            raise ValueError(f"stored document {key} does not match its hash")
+        return content
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).exists()
+
+
+@lru_cache
+def _store(backend: str, root: str) -> DocumentStore:
+    if backend == "filesystem":
+        return FilesystemStore(Path(root))
+    raise ValueError(f"unknown DOCUMENT_STORE backend: {backend}")
+
+
+def get_store() -> DocumentStore:
+    from app.config import get_settings
+
+    settings = get_settings()
+    return _store(settings.document_store, str(settings.data_dir / "documents"))

@@ -1,0 +1,252 @@
+"""Permits: issue, look up, suspend, reinstate, revoke, and count against a cap."""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
+
+from app.audit import service as audit
+from app.auth.models import User
+from app.auth.permissions import Action, can, can_access_owned
+from app.db import utcnow
+from app.errors import AppError, Conflict, NotFound
+from app.permits import numbers
+from app.permits.models import Permit, PermitPublic, PermitStatus
+from app.policy.evaluate import add_months
+
+HELD_STATUSES = (PermitStatus.active, PermitStatus.suspended)
+PAST = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def public(permit: Permit, *, on: date | None = None) -> PermitPublic:
+    return PermitPublic.model_validate(
+        {**permit.model_dump(), "state": permit.state_on(on or today())}
+    )
+
+
+def _summary(permit: Permit) -> dict[str, object]:
+    return {"number": permit.number, "status": permit.status.value, "version": permit.version}
+
+
+def lock_permit_type(*, session: Session, permit_type: str) -> None:
+    """Serialise approvals of one permit type so a cap cannot be exceeded (PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"permit-cap:{permit_type}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def count_held(*, session: Session, permit_type: str, on: date) -> int:
+    """Permits of a type that are in force (active or suspended, not expired) on a day."""
+    return session.exec(
+        select(func.count())
+        .select_from(Permit)
+        .where(
+            Permit.permit_type == permit_type,
+            col(Permit.status).in_(HELD_STATUSES),
+            Permit.valid_until >= on,
+        )
+    ).one()
+
+
+def counts_by_type(*, session: Session, on: date) -> dict[str, int]:
+    rows = session.exec(
+        select(Permit.permit_type, func.count())
+        .where(col(Permit.status).in_(HELD_STATUSES), Permit.valid_until >= on)
+        .group_by(Permit.permit_type)
+    ).all()
+    return {permit_type: count for permit_type, count in rows}
+
+
+def list_held(*, session: Session, on: date, batch_size: int = 500) -> list[Permit]:
+    """Every permit in force on a day, read in keyset batches."""
+    found: list[Permit] = []
+    last_number = ""
+    while True:
+        batch = session.exec(
+            select(Permit)
+            .where(
+                col(Permit.status).in_(HELD_STATUSES),
+                Permit.valid_until >= on,
+                Permit.number > last_number,
+            )
+            .order_by(col(Permit.number))
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return found
+        found.extend(batch)
+        last_number = batch[-1].number
+
+
+def issue(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    holder_id: uuid.UUID,
+    permit_type: str,
+    working_name: str,
+    validity_months: int,
+    conditions_nl: list[str],
+    conditions_en: list[str],
+    policy_version_id: uuid.UUID,
+    actor: User,
+    renewal_of: Permit | None = None,
+) -> Permit:
+    """Create the permit for an approved application (in the caller's transaction)."""
+    start = today()
+    if renewal_of is not None and renewal_of.valid_until >= start:
+        start = renewal_of.valid_until + timedelta(days=1)
+    permit = Permit(
+        number=_unused_number(session),
+        application_id=application_id,
+        holder_id=holder_id,
+        permit_type=permit_type,
+        working_name=working_name,
+        valid_from=start,
+        valid_until=add_months(start, validity_months) - timedelta(days=1),
+        conditions_nl=conditions_nl,
+        conditions_en=conditions_en,
+        policy_version_id=policy_version_id,
+        renewal_of_id=renewal_of.id if renewal_of else None,
+    )
+    session.add(permit)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="permit.issue",
+        object_type="permit",
+        object_id=permit.id,
+        after={**_summary(permit), "valid_until": permit.valid_until},
+    )
+    return permit
+
+
+def _unused_number(session: Session) -> str:
+    for _ in range(10):
+        number = numbers.generate()
+        if session.exec(select(Permit.id).where(Permit.number == number)).first() is None:
+            return number
+    raise AppError(503, "number_exhausted", "Could not make a unique permit number; try again.")
+
+
+def get_by_number(*, session: Session, number: str) -> Permit | None:
+    canonical = numbers.normalise(number)
+    if canonical is None:
+        return None
+    return session.exec(select(Permit).where(Permit.number == canonical)).first()
+
+
+def get_for(*, session: Session, number: str, actor: User) -> Permit:
+    """A permit its holder or staff may see; 404 otherwise. Staff reads are audited."""
+    permit = get_by_number(session=session, number=number)
+    if permit is None or not can_access_owned(
+        actor,
+        permit.holder_id,
+        own_action=Action.application_read_own,
+        any_action=Action.application_read_any,
+    ):
+        raise NotFound("permit")
+    if permit.holder_id != actor.id:
+        audit.record(
+            session, actor=actor, action="permit.read", object_type="permit", object_id=permit.id
+        )
+        session.commit()
+    return permit
+
+
+def list_for_holder(*, session: Session, holder_id: uuid.UUID) -> list[Permit]:
+    return list(
+        session.exec(
+            select(Permit)
+            .where(Permit.holder_id == holder_id)
+            .order_by(col(Permit.valid_until).desc())
+        ).all()
+    )
+
+
+def _change_status(
+    *,
+    session: Session,
+    number: str,
+    actor: User,
+    allowed_from: tuple[PermitStatus, ...],
+    to: PermitStatus,
+    reason: str,
+    action: str,
+) -> Permit:
+    if not can(actor, Action.permit_manage):
+        raise AppError(403, "forbidden", "You are not allowed to change permits.")
+    permit = get_by_number(session=session, number=number)
+    if permit is None:
+        raise NotFound("permit")
+    permit = session.exec(select(Permit).where(Permit.id == permit.id).with_for_update()).one()
+    session.refresh(permit)
+    if permit.status not in allowed_from or permit.state_on(today()).value == "expired":
+        raise Conflict(
+            "illegal_transition",
+            f"A permit that is {permit.state_on(today()).value} cannot be {PAST[action]}.",
+            current_status=permit.state_on(today()).value,
+        )
+    before = _summary(permit)
+    permit.status = to
+    permit.status_reason = reason
+    permit.version += 1
+    permit.updated_at = utcnow()
+    session.add(permit)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"permit.{action}",
+        object_type="permit",
+        object_id=permit.id,
+        before=before,
+        after={**_summary(permit), "reason": reason},
+    )
+    session.commit()
+    session.refresh(permit)
+    return permit
+
+
+def suspend(*, session: Session, number: str, actor: User, reason: str) -> Permit:
+    return _change_status(
+        session=session,
+        number=number,
+        actor=actor,
+        allowed_from=(PermitStatus.active,),
+        to=PermitStatus.suspended,
+        reason=reason,
+        action="suspend",
+    )
+
+
+def reinstate(*, session: Session, number: str, actor: User, reason: str) -> Permit:
+    return _change_status(
+        session=session,
+        number=number,
+        actor=actor,
+        allowed_from=(PermitStatus.suspended,),
+        to=PermitStatus.active,
+        reason=reason,
+        action="reinstate",
+    )
+
+
+def revoke(*, session: Session, number: str, actor: User, reason: str) -> Permit:
+    return _change_status(
+        session=session,
+        number=number,
+        actor=actor,
+        allowed_from=(PermitStatus.active, PermitStatus.suspended),
+        to=PermitStatus.revoked,
+        reason=reason,
+        action="revoke",
+    )
