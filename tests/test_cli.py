@@ -104,6 +104,7 @@ def test_demo_data_refused_in_production(cli_db: tuple[str, Path]) -> None:
         "DATABASE_URL": url,
         "APP_ENV": "production",
         "SECRET_KEY": "x" * 40,
+        "FIELD_ENCRYPTION_KEY": "DJ4y1Jg1xqgQk8Y5lV0bV3m7c6lY9oQ8n2aJqO6yK0M=",
         "DEMO_DATA": "false",
     }
     result = subprocess.run(
