@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from app import home
 from app.applications import api as applications_api
+from app.applications import views as applications_views
 from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
@@ -22,6 +24,7 @@ from app.context import RequestContextMiddleware
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.permits import api as permits_api
+from app.permits import views as permits_views
 from app.policy import service as policy_service
 from app.web import redirect
 
@@ -84,4 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_views.router)
     app.include_router(applications_api.router)
     app.include_router(permits_api.router)
+    app.include_router(home.router)
+    app.include_router(applications_views.router)
+    app.include_router(permits_views.router)
     return app

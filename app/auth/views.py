@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from app.auth import service
 from app.auth.api import client_address
-from app.auth.deps import SESSION_USER_KEY, OptionalPageUser, PageUser, require_page
+from app.auth.deps import SESSION_USER_KEY, OptionalPageUser, require_page
 from app.auth.models import MIN_PASSWORD_LENGTH, Role, User, UserCreate, UserRegister
 from app.auth.permissions import Action
 from app.context import LANGUAGE_COOKIE
@@ -150,11 +150,6 @@ def switch_language(
     if user is not None:
         service.set_language(session=session, user=user, language=language)
     return response
-
-
-@router.get("/home")
-def home(request: Request, user: PageUser) -> Response:
-    return render(request, f"home/{user.role.value}.html", {"user": user})
 
 
 @router.get("/admin/users")

@@ -1,0 +1,358 @@
+"""Pages for applicants (apply in steps, follow, withdraw, renew) and clerks (queue, file,
+decide). Routes are thin: they parse the form, call the service and render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from app.applications import decisions, service
+from app.applications.deps import PageApplicationDep
+from app.applications.models import (
+    Application,
+    ApplicationCreate,
+    ApplicationStatus,
+    ApplicationUpdate,
+    DecisionKind,
+)
+from app.applications.states import EDITABLE
+from app.auth.deps import PageUser, require_page
+from app.auth.models import User
+from app.auth.permissions import Action
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import AppError
+from app.i18n import current_locale
+from app.i18n import gettext as _
+from app.policy import service as policy_service
+from app.policy.schema import FIELD_LABELS, Policy
+from app.web import redirect, render, verify_csrf
+
+router = APIRouter(include_in_schema=False)
+Csrf = Depends(verify_csrf)
+Clerk = Annotated[User, Depends(require_page(Action.application_decide))]
+Applicant = Annotated[User, Depends(require_page(Action.application_create))]
+
+INPUT_TYPES = {"birth_date": "date", "email": "email", "phone": "tel", "description": "textarea"}
+
+
+def _policy() -> Policy:
+    return policy_service.load_configured().policy
+
+
+def label(nl: str, en: str) -> str:
+    text = nl if current_locale.get() == "nl" else en
+    return text[:1].upper() + text[1:]
+
+
+def field_specs(policy: Policy, application: Application) -> list[dict[str, str]]:
+    spec = policy.permit_type(application.permit_type)
+    names = list(spec.required_fields) if spec else []
+    return [
+        {"name": n, "label": label(*FIELD_LABELS[n]), "type": INPUT_TYPES.get(n, "text")}
+        for n in names
+    ]
+
+
+def document_specs(policy: Policy, application: Application) -> list[dict[str, str]]:
+    spec = policy.permit_type(application.permit_type)
+    kinds = list(spec.required_documents) if spec else []
+    return [
+        {
+            "kind": k,
+            "label": label(policy.document_kinds[k].label_nl, policy.document_kinds[k].label_en),
+        }
+        for k in kinds
+    ]
+
+
+def _file_context(session: SessionDep, application: Application) -> dict[str, Any]:
+    policy = _policy()
+    public = service.to_public(session=session, application=application)
+    spec = policy.permit_type(application.permit_type)
+    return {
+        "application": public,
+        "type_label": label(spec.label_nl, spec.label_en) if spec else application.permit_type,
+        "fields": field_specs(policy, application),
+        "documents_needed": document_specs(policy, application),
+        "editable": application.status in EDITABLE,
+        "field_label": {n: label(*FIELD_LABELS[n]) for n in FIELD_LABELS},
+        "policy": policy,
+    }
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "form"
+        if name == "birth_date":
+            errors[name] = _("Enter a date of birth in the past, like 1995-04-03.")
+        elif name == "email":
+            errors[name] = _("Enter a valid email address, like name@example.org.")
+        elif name == "business_address_postcode":
+            errors[name] = _("Enter a Dutch postcode, like 5038 AB.")
+        elif name == "kvk_number":
+            errors[name] = _("A KvK number has 8 digits.")
+        elif name == "phone":
+            errors[name] = _("Enter a phone number with digits only, like 06 12345678.")
+        else:
+            errors[name] = _("Check this field.")
+    return errors
+
+
+# ---- applicant ----------------------------------------------------------------------------
+
+
+@router.get("/applications/new")
+def new_page(request: Request, user: Applicant) -> Response:
+    policy = _policy()
+    types = [
+        {"key": key, "label": label(t.label_nl, t.label_en), "spec": t}
+        for key, t in policy.permit_types.items()
+    ]
+    return render(request, "applications/new.html", {"types": types, "policy": policy})
+
+
+@router.post("/applications/new", dependencies=[Csrf])
+async def new(request: Request, session: SessionDep, user: Applicant) -> Response:
+    form = await request.form()
+    permit_type = str(form.get("permit_type") or "")
+    try:
+        application = service.create(
+            session=session, data=ApplicationCreate(permit_type=permit_type), actor=user
+        )
+    except (AppError, ValidationError):
+        policy = _policy()
+        types = [
+            {"key": key, "label": label(t.label_nl, t.label_en), "spec": t}
+            for key, t in policy.permit_types.items()
+        ]
+        errors = {"permit_type": _("Choose the permit you want to apply for.")}
+        return render(
+            request,
+            "applications/new.html",
+            {"types": types, "policy": policy, "errors": errors},
+            status_code=422,
+        )
+    return redirect(f"/applications/{application.id}/details")
+
+
+@router.get("/applications/{application_id}/details")
+def details_page(
+    request: Request, session: SessionDep, application: PageApplicationDep
+) -> Response:
+    context = _file_context(session, application)
+    return render(
+        request, "applications/details.html", {**context, "values": dict(application.details)}
+    )
+
+
+@router.post("/applications/{application_id}/details", dependencies=[Csrf])
+async def save_details(
+    request: Request, session: SessionDep, application: PageApplicationDep, user: Applicant
+) -> Response:
+    form = await request.form()
+    names = [f["name"] for f in field_specs(_policy(), application)]
+    values = {n: str(form.get(n) or "").strip() for n in names}
+    try:
+        data = ApplicationUpdate.model_validate({k: (v or None) for k, v in values.items()})
+        service.update(session=session, application_id=application.id, data=data, actor=user)
+    except ValidationError as exc:
+        context = _file_context(session, application)
+        return render(
+            request,
+            "applications/details.html",
+            {**context, "values": values, "errors": _field_errors(exc)},
+            status_code=422,
+        )
+    target = "documents" if form.get("next") else "details?saved=1"
+    return redirect(f"/applications/{application.id}/{target}")
+
+
+@router.get("/applications/{application_id}/documents")
+def documents_page(
+    request: Request, session: SessionDep, application: PageApplicationDep
+) -> Response:
+    return render(request, "applications/documents.html", _file_context(session, application))
+
+
+@router.post("/applications/{application_id}/documents", dependencies=[Csrf])
+async def upload(
+    request: Request, session: SessionDep, application: PageApplicationDep, user: Applicant
+) -> Response:
+    form = await request.form()
+    kind = str(form.get("kind") or "")
+    upload_file = form.get("file")
+    errors: dict[str, str] = {}
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        errors[f"file-{kind}"] = _("Choose a file to upload.")
+    else:
+        limit = get_settings().max_upload_bytes
+        content = await upload_file.read(limit + 1)
+        try:
+            service.add_document(
+                session=session,
+                application_id=application.id,
+                kind=kind,
+                filename=upload_file.filename,
+                content=content,
+                actor=user,
+            )
+        except AppError as exc:
+            errors[f"file-{kind}"] = {
+                "too_large": _("The file is too large. The limit is %(mb)s MB.", mb=limit // 2**20),
+                "unsupported_file_type": _("Only PDF, JPEG and PNG files are accepted."),
+                "empty_file": _("The file is empty."),
+            }.get(exc.code, _("This file cannot be added to this application."))
+    if errors:
+        context = _file_context(session, application)
+        return render(
+            request, "applications/documents.html", {**context, "errors": errors}, status_code=422
+        )
+    return redirect(f"/applications/{application.id}/documents")
+
+
+@router.get("/applications/{application_id}/documents/{document_id}")
+def download(
+    document_id: uuid.UUID, session: SessionDep, application: PageApplicationDep, user: PageUser
+) -> Response:
+    document, content = service.read_document(
+        session=session, application_id=application.id, document_id=document_id, actor=user
+    )
+    return Response(
+        content,
+        media_type=document.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    )
+
+
+@router.get("/applications/{application_id}")
+def file_page(request: Request, session: SessionDep, application: PageApplicationDep) -> Response:
+    return render(request, "applications/file.html", _file_context(session, application))
+
+
+@router.post("/applications/{application_id}/submit", dependencies=[Csrf])
+def submit(
+    request: Request, session: SessionDep, application: PageApplicationDep, user: Applicant
+) -> Response:
+    try:
+        service.submit(session=session, application_id=application.id, actor=user)
+    except AppError as exc:
+        context = _file_context(session, application)
+        return render(
+            request,
+            "applications/file.html",
+            {**context, "errors": {"form": _submit_error(exc)}},
+            status_code=exc.status_code,
+        )
+    return redirect(f"/applications/{application.id}?submitted=1")
+
+
+def _submit_error(exc: AppError) -> str:
+    if exc.code == "incomplete":
+        return _("Your application is not complete yet. Fill in what is listed below.")
+    return _("This application has already been submitted.")
+
+
+@router.post("/applications/{application_id}/withdraw", dependencies=[Csrf])
+def withdraw(session: SessionDep, application: PageApplicationDep, user: Applicant) -> Response:
+    service.withdraw(session=session, application_id=application.id, actor=user)
+    return redirect(f"/applications/{application.id}")
+
+
+@router.post("/permits/{number}/renew", dependencies=[Csrf])
+def renew(number: str, session: SessionDep, user: Applicant) -> Response:
+    application = decisions.start_renewal(session=session, number=number, actor=user)
+    return redirect(f"/applications/{application.id}/details")
+
+
+# ---- clerk --------------------------------------------------------------------------------
+
+
+@router.get("/queue")
+def queue(
+    request: Request,
+    session: SessionDep,
+    user: Clerk,
+    status: str | None = None,
+    permit_type: str | None = None,
+    overdue: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    chosen_status = ApplicationStatus(status) if status in set(ApplicationStatus) else None
+    page = service.list_(
+        session=session,
+        actor=user,
+        status=chosen_status,
+        permit_type=permit_type or None,
+        overdue=True if overdue == "1" else None,
+        cursor=cursor or None,
+    )
+    policy = _policy()
+    return render(
+        request,
+        "applications/queue.html",
+        {
+            "page": page,
+            "filters": {
+                "status": status or "",
+                "permit_type": permit_type or "",
+                "overdue": overdue,
+            },
+            "types": {k: label(t.label_nl, t.label_en) for k, t in policy.permit_types.items()},
+            "statuses": list(ApplicationStatus),
+        },
+    )
+
+
+@router.get("/queue/{application_id}")
+def clerk_file(
+    request: Request, session: SessionDep, application: PageApplicationDep, user: Clerk
+) -> Response:
+    return render(request, "applications/clerk_file.html", _file_context(session, application))
+
+
+@router.post("/queue/{application_id}/decision", dependencies=[Csrf])
+async def clerk_decide(
+    request: Request, session: SessionDep, application: PageApplicationDep, user: Clerk
+) -> Response:
+    form = await request.form()
+    choice = str(form.get("decision") or "")
+    reason = str(form.get("reason") or "")
+    try:
+        if choice == "start_review":
+            decisions.start_review(session=session, application_id=application.id, actor=user)
+        else:
+            decisions.decide(
+                session=session,
+                application_id=application.id,
+                decision=DecisionKind(choice),
+                reason=reason,
+                actor=user,
+            )
+    except (AppError, ValueError) as exc:
+        context = _file_context(session, application)
+        code = exc.code if isinstance(exc, AppError) else "bad_decision"
+        errors = {"reason" if code == "reason_required" else "decision": _decision_error(code)}
+        failed = exc.extra.get("failed_rules", []) if isinstance(exc, AppError) else []
+        return render(
+            request,
+            "applications/clerk_file.html",
+            {**context, "errors": errors, "values": {"reason": reason}, "failed_rules": failed},
+            status_code=exc.status_code if isinstance(exc, AppError) else 422,
+        )
+    return redirect(f"/queue/{application.id}")
+
+
+def _decision_error(code: str) -> str:
+    return {
+        "reason_required": _("Give a reason: the applicant reads it in the decision."),
+        "blocking_checks_failed": _("This application cannot be approved while rules fail."),
+        "illegal_transition": _("This decision is not possible in the current status."),
+        "bad_decision": _("Choose a decision."),
+    }.get(code, _("The decision could not be recorded."))

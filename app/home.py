@@ -1,0 +1,49 @@
+"""The home page per role. It sits above the domains and only composes their services."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.applications import decisions
+from app.applications import service as applications_service
+from app.auth.deps import PageUser
+from app.auth.models import Role
+from app.db import SessionDep, utcnow
+from app.i18n import current_locale
+from app.permits import service as permits_service
+from app.policy import service as policy_service
+from app.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+REDIRECTS = {Role.clerk: "/queue"}
+
+
+@router.get("/home")
+def home(request: Request, session: SessionDep, user: PageUser) -> Response:
+    if user.role in REDIRECTS:
+        return redirect(REDIRECTS[user.role])
+    context: dict[str, object] = {"user": user}
+    if user.role is Role.applicant:
+        policy = policy_service.load_configured().policy
+        nl = current_locale.get() == "nl"
+        today = utcnow().date()
+        permits = permits_service.list_for_holder(session=session, holder_id=user.id)
+        context.update(
+            applications=applications_service.list_(session=session, actor=user, limit=100).items,
+            permits=[
+                {
+                    "permit": permits_service.public(p, on=today),
+                    "renewable_from": decisions.renewal_opens_on(
+                        p, policy.decision.renewal_window_days
+                    ),
+                }
+                for p in permits
+            ],
+            today=today,
+            type_labels={
+                k: (t.label_nl if nl else t.label_en) for k, t in policy.permit_types.items()
+            },
+        )
+    return render(request, f"home/{user.role.value}.html", context)
