@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
+from rich import box
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
 from app import demo
@@ -17,14 +22,21 @@ from app.auth.models import Role, UserCreate
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import AppError
+from app.policy.loader import PolicyError, load_policy_file
+from app.policy.schema import Policy
+
+if TYPE_CHECKING:
+    from app.policy.simulate import SimulationReport
 
 app = typer.Typer(help="Sex-work licensing service: serve, database, accounts, audit.")
 db_app = typer.Typer(help="Database schema (Alembic migrations).")
 user_app = typer.Typer(help="Accounts.")
 audit_app = typer.Typer(help="The audit trail.")
+policy_app = typer.Typer(help="Local policy files: validate a file, simulate a draft.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -153,6 +165,137 @@ def audit_verify() -> None:
         f"({report.checked} events read)."
     )
     raise typer.Exit(1)
+
+
+PROGRESS_THRESHOLD = 200
+"""Show a progress bar (on standard error) when simulating more permits than this."""
+
+PolicyFile = Annotated[
+    Path, typer.Argument(help="A policy TOML file.", dir_okay=False, show_default=False)
+]
+
+
+def _load_policy_or_exit(path: Path) -> Policy:
+    """The validated policy in FILE; prints each problem as `file:line: key: message`, exit 1."""
+    try:
+        return load_policy_file(path)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            typer.echo(problem.describe(exc.source), err=True)
+        raise typer.Exit(1) from exc
+
+
+@policy_app.command("validate")
+def policy_validate(file: PolicyFile) -> None:
+    """Check a policy file; exit 1 listing every problem with its line and key."""
+    policy = _load_policy_or_exit(file)
+    types = ", ".join(policy.permit_types)
+    typer.echo(
+        f"{file}: valid. {policy.municipality.name} policy version {policy.version}, "
+        f"effective {policy.effective_date.isoformat()}, "
+        f"{len(policy.permit_types)} permit types ({types})."
+    )
+
+
+@policy_app.command("simulate")
+def policy_simulate(
+    file: PolicyFile,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+    ] = False,
+) -> None:
+    """Check every permit in force today against a draft policy FILE.
+
+    Lists the permits that would no longer comply (working names only), the caps, and a
+    summary. Informational: exits 0 whatever the outcome, 1 when FILE is not a valid policy.
+    """
+    from app.permits import service as permits_service
+    from app.policy.simulate import simulate
+
+    draft = _load_policy_or_exit(file)
+    with Session(get_engine()) as session, _SimulationProgress() as progress:
+        report = simulate(
+            session=session, draft=draft, on=permits_service.today(), progress=progress
+        )
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    _print_simulation(report)
+
+
+class _SimulationProgress:
+    """A progress callback that shows a bar on standard error for large simulations."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> _SimulationProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= PROGRESS_THRESHOLD:
+            return
+        if self._bar is None:
+            self._bar = Progress(console=err_console)
+            self._bar.start()
+            self._task = self._bar.add_task("Checking permits", total=total)
+        assert self._task is not None
+        self._bar.update(self._task, completed=done)
+
+
+def _print_simulation(report: SimulationReport) -> None:
+    from app.policy.simulate import HOME_WORK_NOTE
+
+    title = f"Permits that would no longer comply with draft {report.draft_version}"
+    if report.non_compliant:
+        table = Table(title=Text(title), box=box.SIMPLE_HEAD)
+        table.add_column("permit number", no_wrap=True)
+        table.add_column("permit type", overflow="fold")
+        table.add_column("working name", overflow="fold")
+        table.add_column("failed rules: why")
+        for outcome in report.non_compliant:
+            number = Text(outcome.number)
+            if outcome.status != "active":
+                number.append(f"\n({outcome.status})")
+            why = Text()
+            for index, result in enumerate(outcome.failed):
+                why.append(("\n" if index else "") + result.rule_id, style="bold")
+                why.append(f": {result.message_en}")
+            table.add_row(number, Text(outcome.permit_type), Text(outcome.working_name), why)
+        console.print(table)
+    else:
+        console.print(f"{title}: none.", markup=False)
+    if report.unchecked:
+        numbers = ", ".join(outcome.number for outcome in report.unchecked)
+        console.print(
+            f"{len(report.unchecked)} permits could not be checked (no birth date on file): "
+            f"{numbers}",
+            markup=False,
+        )
+    caps = Table(title=Text(f"Caps in draft {report.draft_version}"), box=box.SIMPLE_HEAD)
+    caps.add_column("permit type", overflow="fold")
+    caps.add_column("in force", justify="right")
+    caps.add_column("cap", justify="right")
+    caps.add_column("result")
+    for result in report.caps:
+        permit_type = str(result.details.get("permit_type"))
+        cap = result.details.get("cap")
+        caps.add_row(
+            Text(permit_type),
+            Text(str(report.counts_by_type.get(permit_type, 0))),
+            Text("none" if cap is None else str(cap)),
+            Text("ok" if result.passed else f"FAILS: {result.message_en}"),
+        )
+    console.print(caps)
+    console.print(
+        f"{HOME_WORK_NOTE}; the draft's home-work rules were not simulated.", markup=False
+    )
+    console.print(f"{report.summary} (on {report.on.isoformat()}).", markup=False)
 
 
 if __name__ == "__main__":

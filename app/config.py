@@ -45,6 +45,31 @@ class Settings(BaseSettings):
         default="filesystem",
         description="Where document bytes are kept: `filesystem` (DATA_DIR/documents).",
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address of this site as the public reaches it; the QR code on a permit "
+        "points to PUBLIC_BASE_URL/verify/<number>.",
+    )
+    municipality_logo: Path | None = Field(
+        default=None,
+        description="Logo (SVG or PNG) printed on permits and letters; the bundled "
+        "app/static/logo.svg when unset.",
+    )
+    signing_cert_file: Path | None = Field(
+        default=None,
+        description="PEM certificate for signing permits and letters (PAdES). Signing is on "
+        "when this and SIGNING_KEY_FILE are set.",
+    )
+    signing_key_file: Path | None = Field(
+        default=None, description="PEM private key belonging to SIGNING_CERT_FILE."
+    )
+    signing_key_passphrase: str | None = Field(
+        default=None, description="Passphrase of SIGNING_KEY_FILE, if it has one."
+    )
+    verify_requests_per_minute: int = Field(
+        default=30,
+        description="Public permit verifications allowed per client address a minute.",
+    )
     municipality_name: str = Field(
         default="Gemeente Tilburg", description="Shown in the page header and on documents."
     )

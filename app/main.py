@@ -18,14 +18,18 @@ from app.applications import views as applications_views
 from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
-from app.auth.ratelimit import LoginThrottle
+from app.auth.ratelimit import LoginThrottle, Throttle
 from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
+from app.documents import api as documents_api
+from app.documents import views as documents_views
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.permits import api as permits_api
 from app.permits import views as permits_views
+from app.policy import api as policy_api
 from app.policy import service as policy_service
+from app.policy import views as policy_views
 from app.web import redirect
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute)
+    app.state.verify_throttle = Throttle(settings.verify_requests_per_minute)
 
     app.add_middleware(
         SessionMiddleware,
@@ -87,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_views.router)
     app.include_router(applications_api.router)
     app.include_router(permits_api.router)
+    app.include_router(policy_api.router)
+    app.include_router(policy_views.router)
+    app.include_router(documents_api.router)
+    app.include_router(documents_api.public_router)
+    app.include_router(documents_views.router)
     app.include_router(home.router)
     app.include_router(applications_views.router)
     app.include_router(permits_views.router)

@@ -8,6 +8,7 @@ from app.applications.models import (
 )
 from app.audit.models import AuditEvent
 from app.auth.models import User
+from app.documents.models import Document
 from app.permits.models import Permit
 from app.policy.models import PolicyVersion
 
@@ -17,6 +18,7 @@ __all__ = [
     "ApplicationDocument",
     "ApplicationStatusChange",
     "AuditEvent",
+    "Document",
     "Permit",
     "PolicyVersion",
     "User",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.applications.models import Application
 from app.auth import service as auth_service
 from app.auth.models import Role, User, UserCreate
+from app.permits.models import Permit
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -45,3 +51,120 @@ def csrf_from(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+# ---- applications and permits ---------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+
+LEGAL_NAME = "Johanna Geheimnaam-Verborgen"
+
+
+def birth_date_for_age(years: int, on: date | None = None) -> date:
+    """A birth date that makes someone exactly `years` old (a few days past a birthday)."""
+    from app.db import utcnow
+    from app.policy.evaluate import add_months
+
+    today = on or utcnow().date()
+    return add_months(today, -12 * years) - timedelta(days=10)
+
+
+def application_data(
+    permit_type: str = "sex_worker", *, age: int = 30, working_name: str = "Roos", **overrides: Any
+) -> dict[str, Any]:
+    """Every field the app knows, valid; the service keeps only what the policy asks for."""
+    data: dict[str, Any] = {
+        "permit_type": permit_type,
+        "working_name": working_name,
+        "legal_name": LEGAL_NAME,
+        "birth_date": birth_date_for_age(age).isoformat(),
+        "email": "applicant@example.org",
+        "phone": "+31 6 12345678",
+        "business_name": f"Huis {working_name}",
+        "business_address_postcode": "5038 AB",
+        "business_address_house_number": "12",
+        "kvk_number": "12345678",
+        "description": "A small private house with two rooms.",
+    }
+    data.update(overrides)
+    return data
+
+
+def required_documents(permit_type: str) -> tuple[str, ...]:
+    from app.policy import service as policy_service
+
+    spec = policy_service.load_configured().policy.permit_type(permit_type)
+    return spec.required_documents if spec else ()
+
+
+def make_application(
+    session: Session,
+    applicant: User | None = None,
+    *,
+    permit_type: str = "sex_worker",
+    age: int = 30,
+    documents: bool = True,
+    submit: bool = True,
+    **overrides: Any,
+) -> Application:
+    """An application through the services: a draft, filled in, documents, submitted."""
+    from app.applications import service as applications_service
+    from app.applications.models import ApplicationCreate
+
+    applicant = applicant or make_user(session)
+    data = ApplicationCreate.model_validate(
+        application_data(permit_type, age=age, **overrides)
+    )
+    application = applications_service.create(session=session, data=data, actor=applicant)
+    if documents:
+        for kind in required_documents(permit_type):
+            applications_service.add_document(
+                session=session,
+                application_id=application.id,
+                kind=kind,
+                filename=f"{kind}.pdf",
+                content=PDF_BYTES,
+                actor=applicant,
+            )
+    if submit:
+        application = applications_service.submit(
+            session=session, application_id=application.id, actor=applicant
+        )
+    return application
+
+
+def approve(session: Session, application: Application, clerk: User | None = None) -> Permit:
+    """Approve through the decision service and return the permit it issued."""
+    from app.applications import decisions
+    from app.applications import service as applications_service
+
+    clerk = clerk or make_user(session, Role.clerk)
+    decisions.approve(session=session, application_id=application.id, actor=clerk)
+    permit = applications_service.permit_of(session=session, application_id=application.id)
+    assert permit is not None
+    return permit
+
+
+def make_permit(
+    session: Session, applicant: User | None = None, *, clerk: User | None = None, **kwargs: Any
+) -> Permit:
+    application = make_application(session, applicant, **kwargs)
+    return approve(session, application, clerk)
+
+
+def policy_variant(directory: Path, base: str, changes: list[tuple[str, str, str]]) -> Path:
+    """A copy of `policies/<base>.toml` with `old` replaced by `new` once inside each
+    `[section]` (the first occurrence after the section header); written to `directory`."""
+    from app.config import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "policies" / f"{base}.toml").read_text(encoding="utf-8")
+    for section, old, new in changes:
+        start = text.index(f"[{section}]")
+        at = text.index(old, start)
+        text = text[:at] + new + text[at + len(old) :]
+    target = directory / f"{base}-variant-{next(_counter)}.toml"
+    target.write_text(text, encoding="utf-8")
+    return target

@@ -7,11 +7,13 @@ a cap nor issue two permits for one application.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.applications import letters
 from app.applications import service as applications
 from app.applications.models import (
     Application,
@@ -24,10 +26,28 @@ from app.auth.models import User
 from app.auth.permissions import Action, can
 from app.db import utcnow
 from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.permits import documents as permit_documents
 from app.permits import service as permits_service
 from app.permits.models import Permit, PermitState
 from app.policy import service as policy_service
 from app.policy.evaluate import evaluate_application, validity_months
+
+logger = logging.getLogger(__name__)
+
+
+def make_documents(*, session: Session, application: Application) -> None:
+    """After a decision has committed: the decision letter and, if granted, the permit PDF.
+
+    A failure here does not undo the decision; the documents are made on first download.
+    """
+    try:
+        letters.decision_letter(session=session, application=application)
+        permit = applications.permit_of(session=session, application_id=application.id)
+        if permit is not None:
+            permit_documents.permit_pdf(session=session, permit=permit, details=application.details)
+    except Exception:
+        session.rollback()
+        logger.exception("documents for application %s could not be made now", application.id)
 
 
 def _lock(session: Session, application_id: uuid.UUID) -> Application:
@@ -125,6 +145,8 @@ def _close(
     )
     session.commit()
     session.refresh(application)
+    if transition is Transition.refuse:
+        make_documents(session=session, application=application)
     return application
 
 
@@ -207,6 +229,7 @@ def approve(
     )
     session.commit()
     session.refresh(application)
+    make_documents(session=session, application=application)
     return application
 
 
@@ -237,7 +260,8 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
         )
     open_renewal = session.exec(
         select(Application).where(
-            Application.renewal_of_id == permit.id, col(Application.status).in_(OPEN)
+            Application.renewal_of_id == permit.id,
+            col(Application.status).in_((*OPEN, ApplicationStatus.approved)),
         )
     ).first()
     if open_renewal is not None:
@@ -247,14 +271,18 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
             application_id=str(open_renewal.id),
         )
     original = session.get(Application, permit.application_id)
-    if policy.permit_type(permit.permit_type) is None:
+    spec = policy.permit_type(permit.permit_type)
+    if spec is None:
         raise Conflict("permit_type_gone", "This permit type no longer exists in the policy.")
+    # Prefill only what the policy in force still asks for (collect nothing else).
+    wanted: set[str] = set(spec.required_fields)
+    details = {k: v for k, v in (original.details if original else {}).items() if k in wanted}
     application = Application(
         applicant_id=actor.id,
         permit_type=permit.permit_type,
         status=ApplicationStatus.draft,
         working_name=permit.working_name,
-        details=dict(original.details) if original else {},
+        details=details,
         renewal_of_id=permit.id,
     )
     session.add(application)

@@ -71,6 +71,7 @@ def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Appl
             object_id=application.id,
         )
         session.commit()
+        session.refresh(application)  # the commit expired it; model_dump() would see no fields
     return application
 
 
@@ -542,10 +543,15 @@ def list_(
         query = query.where(Application.status == status)
     if permit_type:
         query = query.where(Application.permit_type == permit_type)
+    # While information is requested the deadline stands still: never overdue (as the flag).
     if overdue is True:
-        query = query.where(col(Application.decision_due) < today)
+        query = query.where(
+            col(Application.decision_due) < today, col(Application.paused_at).is_(None)
+        )
     elif overdue is False:
-        query = query.where(col(Application.decision_due) >= today)
+        query = query.where(
+            (col(Application.decision_due) >= today) | col(Application.paused_at).is_not(None)
+        )
     due_key = _due_key()
     if cursor:
         after_due, after_id = decode_cursor(cursor)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from app.applications import decisions, service
+from app.applications import decisions, documents_list, service
 from app.applications.deps import PageApplicationDep
 from app.applications.models import (
     Application,
@@ -83,6 +83,11 @@ def _file_context(session: SessionDep, application: Application) -> dict[str, An
         "editable": application.status in EDITABLE,
         "field_label": {n: label(*FIELD_LABELS[n]) for n in FIELD_LABELS},
         "policy": policy,
+        "decision_documents": [
+            d
+            for d in documents_list.for_application(session=session, application=application)
+            if d.source == "generated"
+        ],
     }
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 import zlib
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import exists, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.audit import service as audit
@@ -14,10 +17,12 @@ from app.auth.models import User
 from app.auth.permissions import Action, can, can_access_owned
 from app.db import utcnow
 from app.errors import AppError, Conflict, NotFound
+from app.permits import documents as permit_documents
 from app.permits import numbers
 from app.permits.models import Permit, PermitPublic, PermitStatus
 from app.policy.evaluate import add_months
 
+logger = logging.getLogger(__name__)
 HELD_STATUSES = (PermitStatus.active, PermitStatus.suspended)
 PAST = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
 
@@ -43,8 +48,18 @@ def lock_permit_type(*, session: Session, permit_type: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+def _not_renewed() -> Any:
+    """A permit renewed by another held permit takes no place of its own under a cap: the
+    holder counts once while the old and the follow-on permit are both on record."""
+    renewal = aliased(Permit)
+    return ~exists().where(
+        col(renewal.renewal_of_id) == col(Permit.id), col(renewal.status).in_(HELD_STATUSES)
+    )
+
+
 def count_held(*, session: Session, permit_type: str, on: date) -> int:
-    """Permits of a type that are in force (active or suspended, not expired) on a day."""
+    """Permits of a type that are in force (active or suspended, not expired) on a day,
+    counting a permit and its renewal once."""
     return session.exec(
         select(func.count())
         .select_from(Permit)
@@ -52,6 +67,7 @@ def count_held(*, session: Session, permit_type: str, on: date) -> int:
             Permit.permit_type == permit_type,
             col(Permit.status).in_(HELD_STATUSES),
             Permit.valid_until >= on,
+            _not_renewed(),
         )
     ).one()
 
@@ -59,7 +75,7 @@ def count_held(*, session: Session, permit_type: str, on: date) -> int:
 def counts_by_type(*, session: Session, on: date) -> dict[str, int]:
     rows = session.exec(
         select(Permit.permit_type, func.count())
-        .where(col(Permit.status).in_(HELD_STATUSES), Permit.valid_until >= on)
+        .where(col(Permit.status).in_(HELD_STATUSES), Permit.valid_until >= on, _not_renewed())
         .group_by(Permit.permit_type)
     ).all()
     return {permit_type: count for permit_type, count in rows}
@@ -160,6 +176,7 @@ def get_for(*, session: Session, number: str, actor: User) -> Permit:
             session, actor=actor, action="permit.read", object_type="permit", object_id=permit.id
         )
         session.commit()
+        session.refresh(permit)  # the commit expired it; model_dump() would see no fields
     return permit
 
 
@@ -213,7 +230,19 @@ def _change_status(
     )
     session.commit()
     session.refresh(permit)
+    _make_documents(session=session, permit=permit, action=action)
+    session.refresh(permit)  # making the documents committed (or rolled back): reload
     return permit
+
+
+def _make_documents(*, session: Session, permit: Permit, action: str) -> None:
+    """After the change has committed: the decision letter and the permit's new version."""
+    try:
+        permit_documents.status_letter(session=session, permit=permit, action=action)
+        permit_documents.permit_pdf(session=session, permit=permit)
+    except Exception:
+        session.rollback()
+        logger.exception("documents for permit %s could not be made now", permit.number)
 
 
 def suspend(*, session: Session, number: str, actor: User, reason: str) -> Permit:

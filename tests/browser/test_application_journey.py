@@ -105,7 +105,7 @@ def test_apply_submit_decide_and_see_decision(page: Page, live_server: LiveServe
     page.get_by_label("Verlenen en de vergunning uitgeven").check()
     page.get_by_role("button", name="Besluit vastleggen").click()
     expect(page.locator("#status")).to_have_text("Verleend")
-    number = page.get_by_role("link", name="SW-").inner_text()
+    number = page.locator("a[href^='/permits/SW-']").inner_text()
     _log_out(page)
 
     # The applicant sees the decision and the permit under the working name.

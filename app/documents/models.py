@@ -1,0 +1,67 @@
+"""Generated documents (permits, decision letters): stored once with their hash, the
+template version and the data they were made from."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from app.crypto import EncryptedJSON
+from app.db import created_at_field, uuid_pk_field
+
+
+class DocumentKind(StrEnum):
+    permit = "permit"
+    decision_approve = "decision_approve"
+    decision_refuse = "decision_refuse"
+    decision_suspend = "decision_suspend"
+    decision_reinstate = "decision_reinstate"
+    decision_revoke = "decision_revoke"
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "document"
+
+    id: uuid.UUID = uuid_pk_field()
+    # What the document is of, e.g. "permit:<id>:v2"; one document per key.
+    natural_key: str = Field(max_length=160, unique=True)
+    kind: DocumentKind = Field(
+        sa_type=SAEnum(
+            DocumentKind,
+            native_enum=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    application_id: uuid.UUID | None = Field(default=None, index=True)
+    permit_id: uuid.UUID | None = Field(default=None, index=True)
+    title: str = Field(max_length=200)
+    language: str = Field(max_length=2)
+    sha256: str = Field(max_length=64)
+    size_bytes: int
+    media_type: str = Field(default="application/pdf", max_length=64)
+    template_version: str = Field(max_length=32)
+    signed: bool = Field(default=False)
+    # The data the document was made from (it can hold personal data): encrypted.
+    source_data: dict[str, Any] = Field(default_factory=dict, sa_type=EncryptedJSON)
+    created_at: datetime = created_at_field()
+
+
+class DocumentPublic(SQLModel):
+    id: uuid.UUID
+    kind: str
+    title: str
+    language: str
+    sha256: str
+    size_bytes: int
+    media_type: str
+    signed: bool
+    created_at: datetime
+    source: str = "generated"
+    download_url: str

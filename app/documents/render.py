@@ -1,0 +1,105 @@
+"""One rendering path for every document: Jinja2 HTML under templates/pdf, WeasyPrint to
+PDF/A-3b. WeasyPrint is imported on first use, not when the app starts.
+
+Fonts are DejaVu (Debian's fonts-dejavu-core, found through fontconfig); nothing is
+downloaded at render time: the URL fetcher refuses every URL that is not a local file or
+a data: URI.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import segno
+
+from app.config import PROJECT_ROOT, get_settings
+from app.i18n import current_locale, gettext, ngettext
+
+PDF_TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
+# Bump when a PDF template changes: stored documents record the version they were made with.
+TEMPLATE_VERSION = "2026.11.1"
+PDF_VARIANT = "pdf/a-3b"
+
+
+@lru_cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PDF_TEMPLATES)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s, **kw: gettext(s, **kw),
+        ngettext=lambda s, p, n, **kw: ngettext(s, p, n, **kw),
+        newstyle=True,
+    )
+    return env
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    token = current_locale.set(lang)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
+
+
+def data_uri(content: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for `url` as a PNG data URI (error correction M, scaled for print)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    return data_uri(buffer.getvalue(), "image/png")
+
+
+@lru_cache
+def logo_data_uri(path: str | None) -> str:
+    logo = Path(path) if path else PROJECT_ROOT / "app" / "static" / "logo.svg"
+    media_type = mimetypes.guess_type(logo.name)[0] or "image/png"
+    return data_uri(logo.read_bytes(), media_type)
+
+
+def render_html(template: str, context: dict[str, Any], lang: str) -> str:
+    settings = get_settings()
+    with language(lang):
+        return (
+            _environment()
+            .get_template(template)
+            .render(
+                lang=lang,
+                municipality=settings.municipality_name,
+                logo=logo_data_uri(
+                    str(settings.municipality_logo) if settings.municipality_logo else None
+                ),
+                **context,
+            )
+        )
+
+
+def html_to_pdf(html: str, *, identifier: bytes | None = None) -> bytes:
+    """HTML to PDF/A-3b bytes. Title, author and language come from the HTML head."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Only files that ship with the project and inline data: never the network.
+    fetcher = URLFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
+    document = HTML(string=html, base_url=str(PDF_TEMPLATES), url_fetcher=fetcher)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier)
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def render_pdf(template: str, context: dict[str, Any], lang: str) -> bytes:
+    return html_to_pdf(render_html(template, context, lang))
