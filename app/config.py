@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         default=5, description="Wrong passwords allowed per account (and 4x per client) a minute."
     )
+    timezone: str = Field(
+        default="Europe/Amsterdam",
+        description="The municipality's time zone: which day it is for deadlines and validity.",
+    )
     default_language: Literal["nl", "en"] = Field(
         default="nl", description="Interface language for visitors who did not choose one."
     )

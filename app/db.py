@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends
 from sqlalchemy import DateTime, Engine, event
@@ -29,6 +30,12 @@ SQLModel.metadata.naming_convention = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today's date where the municipality is (TIMEZONE): deadlines and validity are in
+    local days, not UTC days."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,7 +9,7 @@ from app.applications import decisions
 from app.applications import service as applications_service
 from app.auth.deps import PageUser
 from app.auth.models import Role
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, local_today
 from app.i18n import current_locale
 from app.permits import service as permits_service
 from app.policy import service as policy_service
@@ -28,7 +28,7 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
     if user.role is Role.applicant:
         policy = policy_service.load_configured().policy
         nl = current_locale.get() == "nl"
-        today = utcnow().date()
+        today = local_today()
         permits = permits_service.list_for_holder(session=session, holder_id=user.id)
         context.update(
             applications=applications_service.list_(session=session, actor=user, limit=100).items,

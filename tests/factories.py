@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +114,7 @@ def make_application(
     from app.applications.models import ApplicationCreate
 
     applicant = applicant or make_user(session)
-    data = ApplicationCreate.model_validate(
-        application_data(permit_type, age=age, **overrides)
-    )
+    data = ApplicationCreate.model_validate(application_data(permit_type, age=age, **overrides))
     application = applications_service.create(session=session, data=data, actor=applicant)
     if documents:
         for kind in required_documents(permit_type):
@@ -168,3 +165,100 @@ def policy_variant(directory: Path, base: str, changes: list[tuple[str, str, str
     target = directory / f"{base}-variant-{next(_counter)}.toml"
     target.write_text(text, encoding="utf-8")
     return target
+
+
+# ---- generated documents (PDF text, throwaway signing certificates) --------------------------
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    """The text of every page of a PDF, whitespace collapsed (lines wrap anywhere)."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(pdf_pages(content))
+
+
+def signing_certificate(directory: Path, common_name: str = "Gemeente Test") -> dict[str, Path]:
+    """A throwaway CA and a signing certificate issued by it (digital signature and
+    non-repudiation, valid from an hour ago for 30 days), written as PEM files.
+
+    Returns the paths: `root` (the CA certificate), `cert` and `key` (the signer's)."""
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def usage(**on: bool) -> x509.KeyUsage:
+        flags = dict.fromkeys(
+            (
+                "digital_signature",
+                "content_commitment",
+                "key_encipherment",
+                "data_encipherment",
+                "key_agreement",
+                "key_cert_sign",
+                "crl_sign",
+                "encipher_only",
+                "decipher_only",
+            ),
+            False,
+        )
+        return x509.KeyUsage(**{**flags, **on})
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name} test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=60))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(usage(key_cert_sign=True, crl_sign=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage(digital_signature=True, content_commitment=True), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "root": directory / "root.pem",
+        "cert": directory / "signing-cert.pem",
+        "key": directory / "signing-key.pem",
+    }
+    paths["root"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths

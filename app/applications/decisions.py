@@ -24,7 +24,7 @@ from app.applications.states import OPEN, Transition
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can
-from app.db import utcnow
+from app.db import local_today, utcnow
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.permits import documents as permit_documents
 from app.permits import service as permits_service
@@ -48,6 +48,7 @@ def make_documents(*, session: Session, application: Application) -> None:
     except Exception:
         session.rollback()
         logger.exception("documents for application %s could not be made now", application.id)
+    session.refresh(application)
 
 
 def _lock(session: Session, application_id: uuid.UUID) -> Application:
@@ -164,7 +165,7 @@ def approve(
     target = applications.transition_or_409(application, Transition.approve)
     active = policy_service.current(session=session)
     permits_service.lock_permit_type(session=session, permit_type=application.permit_type)
-    today = utcnow().date()
+    today = local_today()
     facts = applications.facts_for(session=session, application=application, on=today)
     results = evaluate_application(active.policy, facts)
     blocking = [r for r in results if not r.passed and r.severity == "blocking"]
@@ -196,8 +197,12 @@ def approve(
         holder_id=application.applicant_id,
         permit_type=application.permit_type,
         working_name=application.working_name or "",
+        # The holder's age on the day the permit starts decides its validity.
         validity_months=validity_months(
-            active.policy, application.permit_type, facts.birth_date, today
+            active.policy,
+            application.permit_type,
+            facts.birth_date,
+            permits_service.start_date(renewal_of),
         ),
         conditions_nl=list(spec.conditions_nl),
         conditions_en=list(spec.conditions_en),
@@ -243,7 +248,7 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
     if permit is None or permit.holder_id != actor.id:
         raise NotFound("permit")
     policy = policy_service.load_configured().policy
-    today = utcnow().date()
+    today = local_today()
     state = permit.state_on(today)
     if state is not PermitState.active:
         raise Conflict(

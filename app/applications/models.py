@@ -13,7 +13,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.crypto import EncryptedJSON
-from app.db import UTCDateTime, created_at_field, uuid_pk_field
+from app.db import UTCDateTime, created_at_field, local_today, uuid_pk_field
 
 
 class ApplicationStatus(StrEnum):
@@ -133,7 +133,7 @@ class ApplicationDetails(SQLModel):
     @field_validator("birth_date")
     @classmethod
     def _plausible_birth_date(cls, value: date | None) -> date | None:
-        if value is not None and (value.year < 1900 or value > date.today()):
+        if value is not None and (value.year < 1900 or value > local_today()):
             raise ValueError("Birth date is not a plausible date.")
         return value
 

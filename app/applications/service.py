@@ -33,7 +33,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can, can_access_owned
 from app.config import get_settings
-from app.db import utcnow
+from app.db import local_today, utcnow
 from app.documents.store import get_store
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.permits import service as permits_service
@@ -522,7 +522,7 @@ def list_(
     today: date | None = None,
 ) -> QueuePage:
     """Staff: the work queue, oldest deadline first. Applicants: their own applications."""
-    today = today or utcnow().date()
+    today = today or local_today()
     query = select(Application)
     if can(actor, Action.application_read_any):
         if status is None:

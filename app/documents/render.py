@@ -27,6 +27,8 @@ PDF_TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
 # Bump when a PDF template changes: stored documents record the version they were made with.
 TEMPLATE_VERSION = "2026.11.1"
 PDF_VARIANT = "pdf/a-3b"
+# Decoded images kept between renders (the logo is the same on every document).
+_IMAGE_CACHE: dict[str, Any] = {}
 
 
 @lru_cache
@@ -58,9 +60,13 @@ def data_uri(content: bytes, media_type: str) -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    """A QR code for `url` as a PNG data URI (error correction M, scaled for print)."""
+    """A QR code for `url` as a PNG data URI, one pixel per module (error correction M).
+
+    The stylesheet scales it up with `image-rendering: pixelated`, so it stays sharp in
+    print while the PDF carries a tiny image (fast to render, small to store).
+    """
     buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=1, border=4)
     return data_uri(buffer.getvalue(), "image/png")
 
 
@@ -91,15 +97,27 @@ def render_html(template: str, context: dict[str, Any], lang: str) -> str:
 def html_to_pdf(html: str, *, identifier: bytes | None = None) -> bytes:
     """HTML to PDF/A-3b bytes. Title, author and language come from the HTML head."""
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     # Only files that ship with the project and inline data: never the network.
     fetcher = URLFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
     document = HTML(string=html, base_url=str(PDF_TEMPLATES), url_fetcher=fetcher)
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier)
-    assert pdf is not None
+    if len(_IMAGE_CACHE) > 64:  # QR codes differ per document: keep the cache small
+        _IMAGE_CACHE.clear()
+    try:
+        pdf = document.write_pdf(
+            pdf_variant=PDF_VARIANT, pdf_identifier=identifier, cache=_IMAGE_CACHE
+        )
+    except FatalURLFetchingError as exc:  # a BaseException: make it an ordinary error
+        raise RuntimeError(f"a document resource could not be loaded: {exc}") from exc
+    if pdf is None:
+        raise RuntimeError("WeasyPrint returned no PDF")
     return bytes(pdf)
 
 
-def render_pdf(template: str, context: dict[str, Any], lang: str) -> bytes:
-    return html_to_pdf(render_html(template, context, lang))
+def render_pdf(
+    template: str, context: dict[str, Any], lang: str, *, identifier: bytes | None = None
+) -> bytes:
+    """`identifier` (the PDF /ID) tells versions of a document apart even when their
+    content is the same, e.g. a permit reinstated after a suspension."""
+    return html_to_pdf(render_html(template, context, lang), identifier=identifier)

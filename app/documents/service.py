@@ -3,6 +3,7 @@ stored bytes on every later download (no re-render)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,12 @@ def get_or_create(
     if existing is not None:
         return existing
     request = build()
-    pdf = render.render_pdf(request.template, request.context, request.language)
+    # The natural key names the version: each version is its own file, even when a
+    # reinstated permit reads exactly like the one before its suspension.
+    identifier = hashlib.md5(natural_key.encode(), usedforsecurity=False).hexdigest().encode()
+    pdf = render.render_pdf(
+        request.template, request.context, request.language, identifier=identifier
+    )
     signed = sign.signing_configured()
     if signed:
         pdf = sign.sign_pdf(

@@ -86,7 +86,19 @@ def verify_pdf(pdf: bytes, trust_root_pem: Path) -> SignatureCheck:
     except Exception:
         return SignatureCheck(True, False, False, None, False)
     coverage = getattr(status, "coverage", None)
-    whole = coverage is not None and coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION")
+    level = getattr(status, "modification_level", None)
+    # The signature must cover the whole file. A later revision is accepted only when it
+    # adds validation data or timestamps (LTA updates): anything else appended after
+    # signing (a changed page, title or language) could alter what the reader sees.
+    whole = coverage is not None and (
+        coverage.name == "ENTIRE_FILE"
+        or (
+            coverage.name == "ENTIRE_REVISION"
+            and level is not None
+            and level.name == "LTA_UPDATES"
+            and bool(status.docmdp_ok)
+        )
+    )
     return SignatureCheck(
         signed=True,
         intact=bool(status.intact and status.valid),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from app.applications.models import Application
 from app.auth import service as auth_service
 from app.config import get_settings
-from app.db import utcnow
+from app.db import local_today
 from app.documents import builders
 from app.documents import service as documents_service
 from app.documents.models import Document, DocumentKind
@@ -43,9 +44,15 @@ def permit_pdf(
     *, session: Session, permit: Permit, details: dict[str, object] | None = None
 ) -> Document:
     policy = policy_service.load_configured().policy
-    today = utcnow().date()
+    today = local_today()
 
     def build() -> documents_service.RenderRequest:
+        source = details
+        if source is None:
+            # A later version (suspension, reinstatement) or a first download: the business
+            # address still comes from the application the permit was issued on.
+            application = session.get(Application, permit.application_id)
+            source = application.details if application else {}
         card = builders.PermitCard(
             number=permit.number,
             permit_type=permit.permit_type,
@@ -57,7 +64,7 @@ def permit_pdf(
             conditions_en=tuple(permit.conditions_en),
             language=holder_language(session, permit),
             verify_url=verify_url(permit.number),
-            address=business_address(details or {}),
+            address=business_address(source),
         )
         return builders.permit_request(policy, card)
 
@@ -83,7 +90,7 @@ def status_letter(*, session: Session, permit: Permit, action: str) -> Document:
             language=holder_language(session, permit),
             addressee=permit.working_name,
             reference_code=str(permit.application_id)[:8].upper(),
-            on=utcnow().date(),
+            on=local_today(),
             policy_version=active.record.version,
             permit_type=permit.permit_type,
             permit_number=permit.number,

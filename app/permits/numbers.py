@@ -42,12 +42,14 @@ def normalise(raw: str) -> str | None:
     Accepts lower case, missing dashes and the letters Crockford maps to digits (O→0, I/L→1).
     """
     text = re.sub(r"[\s-]", "", raw.strip().upper())
-    if text.startswith(PREFIX):
+    # Strip the prefix only when it is there: a body may itself start with "SW".
+    if len(text) == len(PREFIX) + RANDOM_LENGTH + 1 and text.startswith(PREFIX):
         text = text[len(PREFIX) :]
     if len(text) != RANDOM_LENGTH + 1:
         return None
-    body = text[:RANDOM_LENGTH].translate(str.maketrans("OIL", "011"))
-    check = text[RANDOM_LENGTH]
+    # O, I and L are not check symbols either, so the mapping is safe for the check too.
+    text = text.translate(str.maketrans("OIL", "011"))
+    body, check = text[:RANDOM_LENGTH], text[RANDOM_LENGTH]
     if any(symbol not in ALPHABET for symbol in body) or check_symbol(body) != check:
         return None
     candidate = _format(body + check)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can, can_access_owned
-from app.db import utcnow
+from app.db import local_today, utcnow
 from app.errors import AppError, Conflict, NotFound
 from app.permits import documents as permit_documents
 from app.permits import numbers
@@ -28,7 +28,7 @@ PAST = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
 
 
 def today() -> date:
-    return utcnow().date()
+    return local_today()
 
 
 def public(permit: Permit, *, on: date | None = None) -> PermitPublic:
@@ -102,6 +102,14 @@ def list_held(*, session: Session, on: date, batch_size: int = 500) -> list[Perm
         last_number = batch[-1].number
 
 
+def start_date(renewal_of: Permit | None = None) -> date:
+    """A new permit starts today; a renewal the day after the permit it renews ends."""
+    start = today()
+    if renewal_of is not None and renewal_of.valid_until >= start:
+        start = renewal_of.valid_until + timedelta(days=1)
+    return start
+
+
 def issue(
     *,
     session: Session,
@@ -117,9 +125,7 @@ def issue(
     renewal_of: Permit | None = None,
 ) -> Permit:
     """Create the permit for an approved application (in the caller's transaction)."""
-    start = today()
-    if renewal_of is not None and renewal_of.valid_until >= start:
-        start = renewal_of.valid_until + timedelta(days=1)
+    start = start_date(renewal_of)
     permit = Permit(
         number=_unused_number(session),
         application_id=application_id,

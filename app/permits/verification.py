@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, SQLModel
 
-from app.db import utcnow
+from app.db import local_today
 from app.permits import numbers
 from app.permits import service as permits_service
 from app.policy import service as policy_service
@@ -46,7 +46,7 @@ def verify(*, session: Session, number: str) -> Verification:
     canonical = numbers.normalise(number)
     if canonical is None:
         raise MalformedNumber(number)
-    today = utcnow().date()
+    today = local_today()
     permit = permits_service.get_by_number(session=session, number=canonical)
     if permit is None:
         return Verification(number=canonical, status=VerificationStatus.unknown, checked_at=today)

@@ -169,13 +169,17 @@ def test_happy_path_from_draft_to_permit(
     assert [h["by_role"] for h in history] == ["applicant", "applicant", "clerk", "clerk"]
     assert clerk.email not in mine.text
     assert str(clerk.id) not in mine.text
-    assert all(set(h) == {"from_status", "to_status", "reason", "by_role", "occurred_at"} for h in history)
+    assert all(
+        set(h) == {"from_status", "to_status", "reason", "by_role", "occurred_at"} for h in history
+    )
 
 
 def test_unknown_permit_type_is_422_with_the_known_types(
     client: TestClient, applicant: User
 ) -> None:
-    response = client.post(API, json={"permit_type": "window"}, headers=token_for(client, applicant))
+    response = client.post(
+        API, json={"permit_type": "window"}, headers=token_for(client, applicant)
+    )
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert detail["code"] == "unknown_permit_type"
@@ -359,7 +363,9 @@ def test_staff_reads_are_audited(
     staff = token_for(client, clerk)
     body = _submitted(client, me)
     client.get(f"{API}/{body['id']}", headers=me)
-    assert session.exec(select(AuditEvent).where(AuditEvent.action == "application.read")).all() == []
+    assert (
+        session.exec(select(AuditEvent).where(AuditEvent.action == "application.read")).all() == []
+    )
     assert client.get(f"{API}/{body['id']}", headers=staff).status_code == 200
     reads = session.exec(select(AuditEvent).where(AuditEvent.action == "application.read")).all()
     assert [(r.actor_id, r.object_id) for r in reads] == [(clerk.id, body["id"])]
@@ -455,9 +461,7 @@ def test_queue_is_ordered_by_deadline_filtered_and_keyset_paginated(
     assert bad.json()["detail"]["code"] == "bad_cursor"
 
 
-def test_queue_counts_blocking_failures(
-    client: TestClient, session: Session, clerk: User
-) -> None:
+def test_queue_counts_blocking_failures(client: TestClient, session: Session, clerk: User) -> None:
     young = _submitted(client, token_for(client, make_user(session)), age=17)
     adult = _submitted(client, token_for(client, make_user(session)))
     items = client.get(API, headers=token_for(client, clerk)).json()["items"]
@@ -568,9 +572,7 @@ def test_double_approval_is_an_illegal_transition(
     assert refuse.json()["detail"]["current_status"] == "approved"
 
 
-def test_applicant_cannot_decide_or_review(
-    client: TestClient, applicant: User
-) -> None:
+def test_applicant_cannot_decide_or_review(client: TestClient, applicant: User) -> None:
     me = token_for(client, applicant)
     body = _submitted(client, me)
     assert _decide(client, me, body["id"], "approve", None).status_code == 403

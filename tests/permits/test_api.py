@@ -109,9 +109,7 @@ def test_suspend_reinstate_revoke(
     assert audit.verify_chain(session).ok
 
 
-def test_a_suspended_permit_can_be_revoked(
-    client: TestClient, clerk: User, permit: Permit
-) -> None:
+def test_a_suspended_permit_can_be_revoked(client: TestClient, clerk: User, permit: Permit) -> None:
     assert _act(client, clerk, permit.number, "suspend").status_code == 200
     revoked = _act(client, clerk, permit.number, "revoke")
     assert revoked.status_code == 200
@@ -149,7 +147,9 @@ def test_expired_by_date(
     assert renewal.json()["detail"]["code"] == "not_renewable"
 
 
-def test_last_day_is_still_valid(client: TestClient, session: Session, holder: User, permit: Permit) -> None:
+def test_last_day_is_still_valid(
+    client: TestClient, session: Session, holder: User, permit: Permit
+) -> None:
     _set_valid_until(session, permit, _today())
     body = client.get(f"{API}/{permit.number}", headers=token_for(client, holder)).json()
     assert body["state"] == "active"
