@@ -16,7 +16,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && useradd --create-home --uid 10001 swl
 WORKDIR /srv/app
 COPY --from=build /opt/venv /opt/venv
-COPY --chown=swl:swl . .
+# The code belongs to root: the running process can read it, not change it.
+COPY . .
 # The editable install points at /src; reinstall the package path here without deps.
 RUN /opt/venv/bin/python -m pip install --no-deps --quiet -e . && mkdir -p data && chown swl:swl data
 USER swl

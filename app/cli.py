@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,7 +27,7 @@ from app.policy.loader import PolicyError, load_policy_file
 from app.policy.schema import Policy
 
 if TYPE_CHECKING:
-    from app.policy.simulate import SimulationReport
+    from app.simulation import SimulationReport
 
 app = typer.Typer(help="Sex-work licensing service: serve, database, accounts, audit.")
 db_app = typer.Typer(help="Database schema (Alembic migrations).")
@@ -61,6 +62,12 @@ def serve(
     """Serve the site and the API."""
     import uvicorn
 
+    # Links printed on documents follow the address actually served.
+    if host:
+        os.environ["HOST"] = host
+    if port:
+        os.environ["PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     if settings.demo_data:
         with Session(get_engine()) as session:
@@ -77,6 +84,7 @@ def serve(
         reload=reload,
         log_level=settings.log_level,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 
@@ -136,7 +144,9 @@ def user_create(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        data = UserCreate(email=email, password=password, role=role, language=language)
+        data = UserCreate.model_validate(
+            {"email": email, "password": password, "role": role, "language": language}
+        )
     except ValidationError as exc:
         for err in exc.errors():
             err_console.print(f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
@@ -210,7 +220,7 @@ def policy_simulate(
     summary. Informational: exits 0 whatever the outcome, 1 when FILE is not a valid policy.
     """
     from app.permits import service as permits_service
-    from app.policy.simulate import simulate
+    from app.simulation import simulate
 
     draft = _load_policy_or_exit(file)
     with Session(get_engine()) as session, _SimulationProgress() as progress:
@@ -249,7 +259,7 @@ class _SimulationProgress:
 
 
 def _print_simulation(report: SimulationReport) -> None:
-    from app.policy.simulate import HOME_WORK_NOTE
+    from app.simulation import HOME_WORK_NOTE
 
     title = f"Permits that would no longer comply with draft {report.draft_version}"
     if report.non_compliant:

@@ -45,10 +45,10 @@ class Settings(BaseSettings):
         default="filesystem",
         description="Where document bytes are kept: `filesystem` (DATA_DIR/documents).",
     )
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000",
+    public_base_url: str | None = Field(
+        default=None,
         description="Address of this site as the public reaches it; the QR code on a permit "
-        "points to PUBLIC_BASE_URL/verify/<number>.",
+        "points to PUBLIC_BASE_URL/verify/<number>. Defaults to http://HOST:PORT.",
     )
     municipality_logo: Path | None = Field(
         default=None,
@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `swl serve` binds to.")
     port: int = Field(default=8000, description="Port `swl serve` listens on.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies trusted to set X-Forwarded-For (comma-separated, or *). Rate "
+        "limits count per client address, so set this to your reverse proxy's address.",
+    )
     session_cookie_secure: bool | None = Field(
         default=None,
         description="Send the session cookie over HTTPS only. Defaults to true in production.",
@@ -97,6 +102,9 @@ class Settings(BaseSettings):
         default="Europe/Amsterdam",
         description="The municipality's time zone: which day it is for deadlines and validity.",
     )
+    registrations_per_hour: int = Field(
+        default=10, description="New applicant accounts allowed per client address an hour."
+    )
     default_language: Literal["nl", "en"] = Field(
         default="nl", description="Interface language for visitors who did not choose one."
     )
@@ -113,6 +121,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def base_url(self) -> str:
+        """Where the public reaches this site (for links printed on documents)."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def cookie_secure(self) -> bool:

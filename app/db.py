@@ -32,6 +32,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def to_local_date(moment: datetime) -> date:
+    """The municipality's calendar day of a moment."""
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
 def local_today() -> date:
     """Today's date where the municipality is (TIMEZONE): deadlines and validity are in
     local days, not UTC days."""
@@ -90,7 +95,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Take the write lock up front: a deferred transaction that reads and then writes
+        # fails with "database is locked" when another writer got in between.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache

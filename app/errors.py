@@ -69,7 +69,22 @@ def _is_api(request: Request) -> bool:
 
 
 def _page(request: Request, status_code: int, code: str, message: str) -> Response:
+    from app.i18n import gettext as _
     from app.web import render
+
+    # Pages speak the visitor's language; the API keeps its stable English messages.
+    translated = {
+        "not_found": _("We could not find this page. Check the address, or go back."),
+        "forbidden": _("Your account does not give access to this page."),
+        "method_not_allowed": _("This page cannot be used like this."),
+        "bad_cursor": _("This page of the list no longer exists. Start again from the top."),
+        "internal_error": _("Something went wrong on our side. Nothing was changed."),
+        "csrf_failed": _(
+            "This form has expired or did not come from this site. Reload the page and try again."
+        ),
+        "too_many_requests": _("Too many requests from your address. Wait a minute and try again."),
+    }
+    message = translated.get(code, message)
 
     return render(
         request,
@@ -111,6 +126,9 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         if _is_api(request):
             return JSONResponse({"detail": errors}, status_code=422)
+        if any(e["loc"] and e["loc"][0] == "path" for e in errors):
+            # A mistyped address on a page is a page that does not exist.
+            return _page(request, 404, "not_found", "Not found")
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
         return _page(request, 422, "validation_error", message)
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.applications import decisions
-from app.applications import service as applications_service
+from app.applications import queue as applications_queue
 from app.auth.deps import PageUser
 from app.auth.models import Role
 from app.db import SessionDep, local_today
@@ -31,7 +31,7 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
         today = local_today()
         permits = permits_service.list_for_holder(session=session, holder_id=user.id)
         context.update(
-            applications=applications_service.list_(session=session, actor=user, limit=100).items,
+            applications=applications_queue.list_(session=session, actor=user, limit=100).items,
             permits=[
                 {
                     "permit": permits_service.public(p, on=today),

@@ -19,6 +19,7 @@ from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
 from app.auth.ratelimit import LoginThrottle, Throttle
+from app.body_limit import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
 from app.documents import api as documents_api
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute)
     app.state.verify_throttle = Throttle(settings.verify_requests_per_minute)
+    app.state.register_throttle = Throttle(per_hour=settings.registrations_per_hour)
 
     app.add_middleware(
         SessionMiddleware,
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(RequestContextMiddleware, default_language=settings.default_language)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
 
     @app.exception_handler(LoginRequired)
@@ -95,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(policy_api.router)
     app.include_router(policy_views.router)
     app.include_router(documents_api.router)
-    app.include_router(documents_api.public_router)
+    app.include_router(permits_api.public_router)
+    app.include_router(applications_api.renewal_router)
     app.include_router(documents_views.router)
     app.include_router(home.router)
     app.include_router(applications_views.router)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.config import PROJECT_ROOT, get_settings
@@ -70,7 +71,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     settings = get_settings()
-    user = getattr(request.state, "user", None)
+    user = getattr(request.state, "signed_in", None)
     base = {
         "request": request,
         "municipality": settings.municipality_name,
@@ -82,8 +83,49 @@ def render(
         "values": {},
     }
     base.update(context or {})
-    return templates.TemplateResponse(request, template, base, status_code=status_code)
+    response = templates.TemplateResponse(request, template, base, status_code=status_code)
+    if user is not None:
+        # Pages for a signed-in person can show their file: never keep them in a cache.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy: as forwarded, see FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "unknown"
+
+
+def file_response(
+    content: bytes, *, media_type: str, filename: str, inline: bool = False
+) -> Response:
+    """A download that never leaks into caches, with a file name any browser accepts:
+    an ASCII fallback plus the exact name in RFC 5987 form."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    ascii_name = "".join(c for c in ascii_name if c.isalnum() or c in "._- ") or "document"
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def limit_per_client(request: Request, throttle: Any, name: str) -> None:
+    """Count this request against `throttle` for the client; 429 when over the limit."""
+    key = f"{name}:{client_address(request)}"
+    if not throttle.hit(key):
+        raise AppError(
+            429,
+            "too_many_requests",
+            "Too many requests from your address. Wait a minute and try again.",
+            headers={"Retry-After": str(throttle.retry_after(key))},
+        )

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from app.applications import decisions, service
+from app.applications import decisions, documents_list, queue, service
 from app.applications.deps import ApplicationDep
 from app.applications.models import (
     ApplicationCreate,
@@ -22,9 +22,12 @@ from app.applications.models import (
 from app.auth.deps import CurrentUser
 from app.config import get_settings
 from app.db import SessionDep
+from app.documents.models import DocumentPublic as StoredDocumentPublic
 from app.errors import AppError
+from app.web import file_response
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+renewal_router = APIRouter(prefix="/api/v1/permits", tags=["permits"])
 
 
 @router.post("", response_model=ApplicationPublic, status_code=201)
@@ -46,7 +49,7 @@ def list_applications(
 ) -> QueuePage:
     """Staff: the work queue, oldest deadline first. Applicants: their own applications.
     Pass `next_cursor` back as `cursor` for the next page."""
-    return service.list_(
+    return queue.list_(
         session=session,
         actor=user,
         status=status,
@@ -104,11 +107,7 @@ def download_document(
     document, content = service.read_document(
         session=session, application_id=application_id, document_id=document_id, actor=user
     )
-    return Response(
-        content,
-        media_type=document.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
-    )
+    return file_response(content, media_type=document.content_type, filename=document.filename)
 
 
 @router.post("/{application_id}/submit", response_model=ApplicationPublic)
@@ -149,4 +148,17 @@ def decide(
         reason=data.reason,
         actor=user,
     )
+    return service.to_public(session=session, application=application)
+
+
+@router.get("/{application_id}/documents", response_model=list[StoredDocumentPublic])
+def list_documents(application: ApplicationDep, session: SessionDep) -> list[StoredDocumentPublic]:
+    """Uploaded documents and generated ones (decision letters, permits)."""
+    return documents_list.for_application(session=session, application=application)
+
+
+@renewal_router.post("/{number}/renewal", response_model=ApplicationPublic, status_code=201)
+def renew(number: str, session: SessionDep, user: CurrentUser) -> ApplicationPublic:
+    """Holder: start a renewal application, prefilled from the permit, within the window."""
+    application = decisions.start_renewal(session=session, number=number, actor=user)
     return service.to_public(session=session, application=application)

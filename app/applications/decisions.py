@@ -44,11 +44,20 @@ def make_documents(*, session: Session, application: Application) -> None:
         letters.decision_letter(session=session, application=application)
         permit = applications.permit_of(session=session, application_id=application.id)
         if permit is not None:
-            permit_documents.permit_pdf(session=session, permit=permit, details=application.details)
+            permit_documents.permit_pdf(session=session, permit=permit)
     except Exception:
         session.rollback()
         logger.exception("documents for application %s could not be made now", application.id)
     session.refresh(application)
+
+
+def business_address(details: dict[str, object]) -> str | None:
+    """The business's address as printed on a location-bound permit."""
+    postcode = str(details.get("business_address_postcode") or "").upper().replace(" ", "")
+    if len(postcode) == 6:
+        postcode = f"{postcode[:4]} {postcode[4:]}"
+    number = str(details.get("business_address_house_number") or "")
+    return ", ".join(part for part in (number, postcode) if part) or None
 
 
 def _lock(session: Session, application_id: uuid.UUID) -> Application:
@@ -209,6 +218,7 @@ def approve(
         policy_version_id=active.record.id,
         actor=actor,
         renewal_of=renewal_of,
+        address=business_address(application.details) if spec.permit_shows_address else None,
     )
     previous = application.status
     application.status = target

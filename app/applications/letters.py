@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.applications.models import Application, ApplicationCheck, ApplicationStatus
 from app.auth import service as auth_service
-from app.db import utcnow
+from app.db import to_local_date, utcnow
 from app.documents import builders
 from app.documents import service as documents_service
 from app.documents.models import Document, DocumentKind
@@ -56,7 +56,7 @@ def decision_letter(*, session: Session, application: Application) -> Document |
             language=applicant.language if applicant else "nl",
             addressee=application.working_name or "",
             reference_code=str(application.id)[:8].upper(),
-            on=(application.decided_at or utcnow()).date(),
+            on=to_local_date(application.decided_at or utcnow()),
             policy_version=version.version if version else active.record.version,
             permit_type=application.permit_type,
             permit_number=permit.number if permit else None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import EmailStr, StringConstraints, field_validator
 from sqlalchemy import JSON, Text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
@@ -104,22 +104,26 @@ class ApplicationStatusChange(SQLModel, table=True):
 # ---- API schemas -------------------------------------------------------------------------
 
 
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,32}$", max_length=32)]
+Postcode = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")]
+HouseNumber = Annotated[
+    str, StringConstraints(pattern=r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$", max_length=16)
+]
+KvkNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
+
+
 class ApplicationDetails(SQLModel):
     """Fields an applicant fills in; only those the policy names for the type are kept."""
 
     working_name: str | None = Field(default=None, min_length=2, max_length=60)
     legal_name: str | None = Field(default=None, min_length=2, max_length=200)
     birth_date: date | None = None
-    email: str | None = Field(default=None, max_length=254, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=32, regex=r"^\+?[0-9 ()-]{6,32}$")
+    email: EmailStr | None = None
+    phone: Phone | None = None
     business_name: str | None = Field(default=None, min_length=2, max_length=200)
-    business_address_postcode: str | None = Field(
-        default=None, regex=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$"
-    )
-    business_address_house_number: str | None = Field(
-        default=None, max_length=16, regex=r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$"
-    )
-    kvk_number: str | None = Field(default=None, regex=r"^[0-9]{8}$")
+    business_address_postcode: Postcode | None = None
+    business_address_house_number: HouseNumber | None = None
+    kvk_number: KvkNumber | None = None
     description: str | None = Field(default=None, max_length=4000)
 
     @field_validator("working_name", "legal_name", "business_name", "description")
@@ -211,6 +215,8 @@ class ApplicationPublic(SQLModel):
     missing_fields: list[str] = []
     missing_documents: list[str] = []
     permit_number: str | None = None
+    permit_state: str | None = None
+    permit_status_reason: str | None = None
 
 
 class QueueItem(SQLModel):

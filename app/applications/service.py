@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import filetype
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, select
 
 from app.applications.models import (
     Application,
@@ -24,8 +23,6 @@ from app.applications.models import (
     ApplicationUpdate,
     CheckPublic,
     DocumentPublic,
-    QueueItem,
-    QueuePage,
     StatusChangePublic,
 )
 from app.applications.states import EDITABLE, Transition, next_status
@@ -33,7 +30,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can, can_access_owned
 from app.config import get_settings
-from app.db import local_today, utcnow
+from app.db import local_today, to_local_date, utcnow
 from app.documents.store import get_store
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.permits import service as permits_service
@@ -62,6 +59,9 @@ def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Appl
         any_action=Action.application_read_any,
     ):
         raise NotFound("application")
+    if application.applicant_id != actor.id and application.submitted_at is None:
+        # A draft (or one withdrawn before submission) is the applicant's alone.
+        raise NotFound("application")
     if application.applicant_id != actor.id:
         audit.record(
             session,
@@ -76,9 +76,13 @@ def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Appl
 
 
 def _owned_for_change(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
-    application = get(session=session, application_id=application_id)
+    """The applicant's own application, row-locked so a clerk's decision cannot interleave."""
+    application = session.exec(
+        select(Application).where(Application.id == application_id).with_for_update()
+    ).first()
     if application is None or application.applicant_id != actor.id:
         raise NotFound("application")
+    session.refresh(application)
     return application
 
 
@@ -164,6 +168,8 @@ def to_public(*, session: Session, application: Application) -> ApplicationPubli
             "missing_fields": fields,
             "missing_documents": docs,
             "permit_number": permit.number if permit else None,
+            "permit_state": permit.state_on(local_today()).value if permit else None,
+            "permit_status_reason": permit.status_reason if permit else None,
         }
     )
 
@@ -355,8 +361,17 @@ def facts_for(
         active_permits_of_type=permits_service.count_held(
             session=session, permit_type=application.permit_type, on=on
         ),
-        is_renewal=application.renewal_of_id is not None,
+        is_renewal=_renews_held_permit(session, application, on),
     )
+
+
+def _renews_held_permit(session: Session, application: Application, on: date) -> bool:
+    """A renewal only takes the place of its permit while that permit is still held: one
+    revoked in the meantime frees no place under a cap."""
+    if application.renewal_of_id is None:
+        return False
+    permit = session.get(Permit, application.renewal_of_id)
+    return permit is not None and permit.state_on(on).value in ("active", "suspended", "expired")
 
 
 def store_checks(
@@ -401,7 +416,8 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
             extra={"missing_fields": fields, "missing_documents": documents},
         )
     now = utcnow()
-    facts = facts_for(session=session, application=application, on=now.date(), kinds=kinds)
+    today = local_today()
+    facts = facts_for(session=session, application=application, on=today, kinds=kinds)
     results = evaluate_application(active.policy, facts)
     store_checks(
         session, application, results, stage="submission", policy_version_id=active.record.id
@@ -409,10 +425,12 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
     previous = application.status
     if application.submitted_at is None:
         application.submitted_at = now
-        application.decision_due = _add_days(now.date(), active.policy.decision.period_days)
+        application.decision_due = _add_days(today, active.policy.decision.period_days)
     elif application.paused_at is not None and application.decision_due is not None:
         # Awb 4:15: the period stood still while the applicant was supplying information.
-        paused_days = (now.date() - application.paused_at.date()).days
+        # Suspended from the day after the request until the day it was supplied.
+        asked_on = to_local_date(application.paused_at)
+        paused_days = max(0, (today - asked_on).days - 1)
         application.decision_due = _add_days(application.decision_due, paused_days)
     application.paused_at = None
     application.policy_version_id = active.record.id
@@ -492,116 +510,3 @@ def withdraw(*, session: Session, application_id: uuid.UUID, actor: User) -> App
     session.commit()
     session.refresh(application)
     return application
-
-
-# ---- lists --------------------------------------------------------------------------------
-
-
-def encode_cursor(application: Application) -> str:
-    due = application.decision_due.isoformat() if application.decision_due else "9999-12-31"
-    return f"{due}_{application.id}"
-
-
-def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
-    try:
-        due, _, raw_id = cursor.partition("_")
-        return date.fromisoformat(due), uuid.UUID(raw_id)
-    except ValueError as exc:
-        raise AppError(422, "bad_cursor", "The page cursor is not valid.") from exc
-
-
-def list_(
-    *,
-    session: Session,
-    actor: User,
-    status: ApplicationStatus | None = None,
-    permit_type: str | None = None,
-    overdue: bool | None = None,
-    cursor: str | None = None,
-    limit: int = 25,
-    today: date | None = None,
-) -> QueuePage:
-    """Staff: the work queue, oldest deadline first. Applicants: their own applications."""
-    today = today or local_today()
-    query = select(Application)
-    if can(actor, Action.application_read_any):
-        if status is None:
-            query = query.where(
-                col(Application.status).in_(
-                    [
-                        ApplicationStatus.submitted,
-                        ApplicationStatus.in_review,
-                        ApplicationStatus.information_requested,
-                    ]
-                )
-            )
-    elif can(actor, Action.application_read_own):
-        query = query.where(Application.applicant_id == actor.id)
-    else:
-        raise Forbidden()
-    if status is not None:
-        query = query.where(Application.status == status)
-    if permit_type:
-        query = query.where(Application.permit_type == permit_type)
-    # While information is requested the deadline stands still: never overdue (as the flag).
-    if overdue is True:
-        query = query.where(
-            col(Application.decision_due) < today, col(Application.paused_at).is_(None)
-        )
-    elif overdue is False:
-        query = query.where(
-            (col(Application.decision_due) >= today) | col(Application.paused_at).is_not(None)
-        )
-    due_key = _due_key()
-    if cursor:
-        after_due, after_id = decode_cursor(cursor)
-        query = query.where(
-            (due_key > after_due) | ((due_key == after_due) & (col(Application.id) > after_id))
-        )
-    rows = list(session.exec(query.order_by(due_key, col(Application.id)).limit(limit + 1)).all())
-    page, more = rows[:limit], len(rows) > limit
-    blocking = _blocking_counts(session, [a.id for a in page])
-    items = [
-        QueueItem(
-            id=a.id,
-            permit_type=a.permit_type,
-            status=a.status,
-            working_name=a.working_name,
-            submitted_at=a.submitted_at,
-            decision_due=a.decision_due,
-            overdue=bool(a.decision_due and a.decision_due < today and a.paused_at is None),
-            blocking_failures=blocking.get(a.id, 0),
-        )
-        for a in page
-    ]
-    return QueuePage(items=items, next_cursor=encode_cursor(page[-1]) if more else None)
-
-
-def _due_key() -> Any:
-    return func.coalesce(col(Application.decision_due), date(9999, 12, 31))
-
-
-def _blocking_counts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Blocking failures in each application's most recent evaluation, in one query."""
-    if not ids:
-        return {}
-    latest = (
-        select(
-            ApplicationCheck.application_id,
-            func.max(ApplicationCheck.evaluated_at).label("at"),
-        )
-        .where(col(ApplicationCheck.application_id).in_(ids))
-        .group_by(col(ApplicationCheck.application_id))
-        .subquery()
-    )
-    rows = session.exec(
-        select(ApplicationCheck.application_id, func.count())
-        .join(
-            latest,
-            (col(ApplicationCheck.application_id) == latest.c.application_id)
-            & (col(ApplicationCheck.evaluated_at) == latest.c.at),
-        )
-        .where(col(ApplicationCheck.passed).is_(False), ApplicationCheck.severity == "blocking")
-        .group_by(col(ApplicationCheck.application_id))
-    ).all()
-    return {application_id: count for application_id, count in rows}

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from app.applications import decisions, documents_list, service
+from app.applications import decisions, documents_list, queue, service
 from app.applications.deps import PageApplicationDep
 from app.applications.models import (
     Application,
@@ -31,7 +31,7 @@ from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.policy import service as policy_service
 from app.policy.schema import FIELD_LABELS, Policy
-from app.web import redirect, render, verify_csrf
+from app.web import file_response, redirect, render, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -96,7 +96,7 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     for err in exc.errors():
         name = str(err["loc"][0]) if err["loc"] else "form"
         if name == "birth_date":
-            errors[name] = _("Enter a date of birth in the past, like 1995-04-03.")
+            errors[name] = _("Enter your real date of birth, like 03-04-1995.")
         elif name == "email":
             errors[name] = _("Enter a valid email address, like name@example.org.")
         elif name == "business_address_postcode":
@@ -229,11 +229,7 @@ def download(
     document, content = service.read_document(
         session=session, application_id=application.id, document_id=document_id, actor=user
     )
-    return Response(
-        content,
-        media_type=document.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
-    )
+    return file_response(content, media_type=document.content_type, filename=document.filename)
 
 
 @router.get("/applications/{application_id}")
@@ -280,7 +276,7 @@ def renew(number: str, session: SessionDep, user: Applicant) -> Response:
 
 
 @router.get("/queue")
-def queue(
+def queue_page(
     request: Request,
     session: SessionDep,
     user: Clerk,
@@ -290,7 +286,7 @@ def queue(
     cursor: str | None = None,
 ) -> Response:
     chosen_status = ApplicationStatus(status) if status in set(ApplicationStatus) else None
-    page = service.list_(
+    page = queue.list_(
         session=session,
         actor=user,
         status=chosen_status,

@@ -88,8 +88,10 @@ def record(
     result: str = "success",
 ) -> AuditEvent:
     """Append an event to the trail in the caller's transaction (not committed here)."""
-    _lock_chain(session)
+    # Write the caller's changes first (taking their row locks), then the chain lock: the
+    # same order everywhere, so an applicant's edit and a clerk's decision cannot deadlock.
     session.flush()
+    _lock_chain(session)
     last = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     event = AuditEvent(
         occurred_at=utcnow(),

@@ -14,18 +14,20 @@ from app.auth.models import Token, User, UserCreate, UserPublic, UserRegister
 from app.auth.permissions import Action
 from app.auth.security import create_access_token
 from app.db import SessionDep
+from app.web import client_address
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/auth/register", response_model=UserPublic, status_code=201)
-def register(data: UserRegister, session: SessionDep) -> User:
+def register(data: UserRegister, request: Request, session: SessionDep) -> User:
     """Make an applicant account (sex workers and business operators)."""
-    return service.register(session=session, data=data)
+    return service.register(
+        session=session,
+        data=data,
+        throttle=request.app.state.register_throttle,
+        client=client_address(request),
+    )
 
 
 @router.post("/auth/token", response_model=Token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,6 +21,12 @@ from app.errors import AppError, Forbidden
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 SESSION_USER_KEY = "user_id"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    email: str
+    role: str
 
 
 class LoginRequired(AppError):
@@ -55,7 +62,9 @@ def get_page_user_optional(request: Request, session: SessionDep) -> User | None
     if user is None or not user.is_active:
         request.session.clear()
         return None
-    request.state.user = user
+    # A plain snapshot for the page header: an error page rendered after a rollback must
+    # not touch an expired database object.
+    request.state.signed_in = SignedIn(email=user.email, role=user.role.value)
     return user
 
 

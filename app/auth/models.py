@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import EmailStr, field_validator
 from sqlalchemy import Enum as SAEnum
@@ -59,7 +60,7 @@ def _check_password(value: str) -> str:
 class UserRegister(SQLModel):
     email: EmailStr = Field(max_length=254)
     password: str
-    language: str = Field(default="nl", regex="^(nl|en)$")
+    language: Literal["nl", "en"] = "nl"
 
     _password = field_validator("password")(_check_password)
 

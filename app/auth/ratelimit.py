@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from limits import RateLimitItem, RateLimitItemPerMinute
+import time
+
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -10,9 +12,11 @@ from limits.strategies import MovingWindowRateLimiter
 class Throttle:
     """Counts failures per key in a moving window; one instance per app process."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int | None = None, *, per_hour: int | None = None) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._item: RateLimitItem = RateLimitItemPerMinute(per_minute)
+        self._item: RateLimitItem = (
+            RateLimitItemPerHour(per_hour) if per_hour else RateLimitItemPerMinute(per_minute or 1)
+        )
 
     def allowed(self, *keys: str) -> bool:
         return all(self._limiter.test(self._item, key) for key in keys)
@@ -23,8 +27,6 @@ class Throttle:
 
     def retry_after(self, *keys: str) -> int:
         waits = [int(self._limiter.get_window_stats(self._item, k).reset_time) for k in keys]
-        import time
-
         return max(1, max(waits, default=0) - int(time.time()))
 
 

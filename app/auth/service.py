@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.audit import service as audit
-from app.auth.models import Role, User, UserCreate, UserRegister
+from app.auth.models import STAFF_ROLES, Role, User, UserCreate, UserRegister
 from app.auth.permissions import Action, can, can_access_owned
-from app.auth.ratelimit import LoginThrottle
+from app.auth.ratelimit import LoginThrottle, Throttle
 from app.auth.security import hash_password, verify_password
 from app.db import utcnow
 from app.errors import AppError, Forbidden, NotFound
 
 
 def _summary(user: User) -> dict[str, object]:
-    return {"email": user.email, "role": str(user.role), "is_active": user.is_active}
+    # No email: the trail is append-only and cannot be purged on the retention schedule.
+    return {"role": str(user.role), "is_active": user.is_active}
 
 
 def get(*, session: Session, user_id: uuid.UUID) -> User | None:
@@ -56,8 +57,18 @@ def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | N
     return user
 
 
-def register(*, session: Session, data: UserRegister) -> User:
-    """An applicant makes their own account."""
+def register(
+    *, session: Session, data: UserRegister, throttle: Throttle | None = None, client: str = ""
+) -> User:
+    """An applicant makes their own account. Registrations are limited per client address,
+    so the "already exists" answer cannot be used to test many addresses."""
+    if throttle is not None and not throttle.hit(f"register:{client}"):
+        raise AppError(
+            429,
+            "too_many_requests",
+            "Too many new accounts from your address. Try again later.",
+            headers={"Retry-After": str(throttle.retry_after(f"register:{client}"))},
+        )
     return _insert(session=session, data=data, role=Role.applicant, actor=None)
 
 
@@ -106,9 +117,16 @@ def read_account(*, session: Session, user_id: uuid.UUID, actor: User) -> User:
 def list_(
     *, session: Session, actor: User, limit: int = 50, after_email: str | None = None
 ) -> list[User]:
+    """Staff accounts, by email. Applicants are never listed: only their own file and the
+    clerk's file of an application show who they are."""
     if not can(actor, Action.account_read_any):
         raise Forbidden()
-    query = select(User).order_by(User.email).limit(limit)
+    query = (
+        select(User)
+        .where(col(User.role).in_(list(STAFF_ROLES)))
+        .order_by(col(User.email))
+        .limit(limit)
+    )
     if after_email:
         query = query.where(User.email > after_email)
     users = list(session.exec(query).all())

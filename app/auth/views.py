@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.auth import service
-from app.auth.api import client_address
 from app.auth.deps import SESSION_USER_KEY, OptionalPageUser, require_page
 from app.auth.models import MIN_PASSWORD_LENGTH, Role, User, UserCreate, UserRegister
 from app.auth.permissions import Action
@@ -18,10 +17,12 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.i18n import normalise_language
-from app.web import redirect, render, safe_next, verify_csrf
+from app.web import client_address, redirect, render, safe_next, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
+# Applicants make their own accounts; the admin page makes staff accounts.
+STAFF_ROLE_CHOICES = [Role.clerk, Role.inspector, Role.care_coordinator, Role.admin]
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:
@@ -111,7 +112,9 @@ def register(
     values = {"email": email}
     language = normalise_language(request.cookies.get(LANGUAGE_COOKIE)) or "nl"
     try:
-        data = UserRegister(email=email, password=password, language=language)
+        data = UserRegister.model_validate(
+            {"email": email, "password": password, "language": language}
+        )
     except ValidationError as exc:
         errors = _field_errors(exc)
         return render(
@@ -123,9 +126,18 @@ def register(
             request, "auth/register.html", {"errors": errors, "values": values}, status_code=422
         )
     try:
-        user = service.register(session=session, data=data)
+        user = service.register(
+            session=session,
+            data=data,
+            throttle=request.app.state.register_throttle,
+            client=client_address(request),
+        )
     except AppError as exc:
-        errors = {"email": _("An account with this email address already exists.")}
+        errors = {
+            "email": _("Too many new accounts from your address. Try again later.")
+            if exc.code == "too_many_requests"
+            else _("An account with this email address already exists.")
+        }
         return render(
             request,
             "auth/register.html",
@@ -160,7 +172,7 @@ def admin_users(
     after: str | None = None,
 ) -> Response:
     users = service.list_(session=session, actor=user, limit=50, after_email=after)
-    return render(request, "admin/users.html", {"users": users, "roles": list(Role)})
+    return render(request, "admin/users.html", {"users": users, "roles": STAFF_ROLE_CHOICES})
 
 
 @router.post("/admin/users", dependencies=[Csrf])
@@ -185,7 +197,7 @@ def admin_create_user(
         return render(
             request,
             "admin/users.html",
-            {"users": users, "roles": list(Role), "errors": errors, "values": values},
+            {"users": users, "roles": STAFF_ROLE_CHOICES, "errors": errors, "values": values},
             status_code=422,
         )
     return redirect("/admin/users")

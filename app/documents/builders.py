@@ -36,6 +36,8 @@ PERMIT_LABELS = {
         "permit and the dates."
     ),
 }
+STATE_WORDS = {"suspended": N_("suspended"), "revoked": N_("revoked")}
+VERSION_WORD = N_("version %(number)s")
 STATUS_BANNERS = {
     "suspended": N_("SUSPENDED — this permit may not be used while it is suspended."),
     "revoked": N_("REVOKED — this permit is no longer valid."),
@@ -85,6 +87,7 @@ class PermitCard:
     language: str
     verify_url: str
     address: str | None = None
+    version: int = 1
 
 
 def permit_request(policy: Policy, card: PermitCard) -> RenderRequest:
@@ -92,11 +95,13 @@ def permit_request(policy: Policy, card: PermitCard) -> RenderRequest:
     languages = [card.language]
     if spec is None or spec.bilingual_permit:
         languages.append("en" if card.language == "nl" else "nl")
-    pages = []
+    pages: list[dict[str, object]] = []
+    type_label_first = ""
     for lang in languages:
         type_label = (
             (spec.label_nl if lang == "nl" else spec.label_en) if spec else card.permit_type
         )
+        type_label_first = type_label_first or type_label
         labels = {key: translate_in(lang, text) for key, text in PERMIT_LABELS.items()}
         banner = STATUS_BANNERS.get(card.state)
         labels["status_banner"] = translate_in(lang, banner) if banner else ""
@@ -125,9 +130,18 @@ def permit_request(policy: Policy, card: PermitCard) -> RenderRequest:
         template="permit.html",
         context=context,
         language=card.language,
-        title=f"{pages[0]['type_label']} {card.number}",
+        title=_permit_title(type_label_first, card),
         sign_reason="Vergunning / permit",
     )
+
+
+def _permit_title(type_label: str, card: PermitCard) -> str:
+    """Tells the versions of one permit apart in a list: "… SW-…, versie 2 (geschorst)"."""
+    version = translate_in(card.language, VERSION_WORD) % {"number": card.version}
+    title = f"{type_label} {card.number}, {version}"
+    if card.state in STATE_WORDS:
+        title += f" ({translate_in(card.language, STATE_WORDS[card.state])})"
+    return title
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,10 @@ def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in context.items() if not (isinstance(v, str) and v.startswith("data:"))}
 
 
+def filename(document: Document) -> str:
+    return f"{document.kind.value}-{document.id.hex[:8]}.pdf"
+
+
 def content(document: Document) -> bytes:
     return get_store().get(document.sha256)
 

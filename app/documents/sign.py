@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.config import get_settings
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run pyHanko's async API from sync code, also when this thread has an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def signing_configured() -> bool:
@@ -48,7 +63,7 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
         reason=reason,
         location=location,
     )
-    output = signers.sign_pdf(writer, metadata, signer=signer)
+    output = _run(signers.async_sign_pdf(writer, metadata, signer=signer))
     return bytes(output.getvalue())
 
 
@@ -69,7 +84,7 @@ def verify_pdf(pdf: bytes, trust_root_pem: Path) -> SignatureCheck:
     """Check the last signature in `pdf` against a trusted root certificate."""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     try:
@@ -82,7 +97,7 @@ def verify_pdf(pdf: bytes, trust_root_pem: Path) -> SignatureCheck:
     embedded = signatures[-1]
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(trust_root_pem))])
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _run(async_validate_pdf_signature(embedded, context))
     except Exception:
         return SignatureCheck(True, False, False, None, False)
     coverage = getattr(status, "coverage", None)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
-from app.applications import decisions
-from app.applications import service as applications_service
-from app.applications.models import ApplicationPublic
 from app.auth.deps import CurrentUser
 from app.db import SessionDep
-from app.permits import service
+from app.errors import AppError
+from app.permits import service, verification
 from app.permits.models import PermitAction, PermitPublic
+from app.web import file_response, limit_per_client
 
 router = APIRouter(prefix="/api/v1/permits", tags=["permits"])
+public_router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 
 @router.get("/{number}", response_model=PermitPublic)
@@ -47,8 +48,23 @@ def revoke(number: str, data: PermitAction, session: SessionDep, user: CurrentUs
     )
 
 
-@router.post("/{number}/renewal", response_model=ApplicationPublic, status_code=201)
-def renew(number: str, session: SessionDep, user: CurrentUser) -> ApplicationPublic:
-    """Holder: start a renewal application, prefilled from the permit, within the window."""
-    application = decisions.start_renewal(session=session, number=number, actor=user)
-    return applications_service.to_public(session=session, application=application)
+@router.get("/{number}/pdf")
+def pdf(number: str, session: SessionDep, user: CurrentUser) -> Response:
+    """The permit as PDF/A-3b (signed when configured), made once per permit version."""
+    permit, content = service.download_pdf(session=session, number=number, actor=user)
+    return file_response(content, media_type="application/pdf", filename=f"{permit.number}.pdf")
+
+
+@public_router.get("/permits/{number}", response_model=verification.Verification)
+def verify(number: str, request: Request, session: SessionDep) -> verification.Verification:
+    """Public check of a permit number: status, type, working name and dates only.
+    Rate-limited per client; a malformed number is refused before any look-up."""
+    limit_per_client(request, request.app.state.verify_throttle, "verify")
+    try:
+        return verification.verify(session=session, number=number)
+    except verification.MalformedNumber as exc:
+        raise AppError(
+            400,
+            "malformed_number",
+            "This is not a valid permit number. Check it for typing errors.",
+        ) from exc

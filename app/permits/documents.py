@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.applications.models import Application
 from app.auth import service as auth_service
 from app.config import get_settings
 from app.db import local_today
@@ -31,28 +30,15 @@ def holder_language(session: Session, permit: Permit) -> str:
 
 
 def verify_url(number: str) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}/verify/{number}"
+    return f"{get_settings().base_url}/verify/{number}"
 
 
-def business_address(details: dict[str, object]) -> str | None:
-    postcode = details.get("business_address_postcode")
-    number = details.get("business_address_house_number")
-    return f"{postcode} {number}".strip() if postcode or number else None
-
-
-def permit_pdf(
-    *, session: Session, permit: Permit, details: dict[str, object] | None = None
-) -> Document:
+def permit_pdf(*, session: Session, permit: Permit) -> Document:
+    """The PDF of the permit's current version, made the first time it is asked for."""
     policy = policy_service.load_configured().policy
     today = local_today()
 
     def build() -> documents_service.RenderRequest:
-        source = details
-        if source is None:
-            # A later version (suspension, reinstatement) or a first download: the business
-            # address still comes from the application the permit was issued on.
-            application = session.get(Application, permit.application_id)
-            source = application.details if application else {}
         card = builders.PermitCard(
             number=permit.number,
             permit_type=permit.permit_type,
@@ -64,7 +50,8 @@ def permit_pdf(
             conditions_en=tuple(permit.conditions_en),
             language=holder_language(session, permit),
             verify_url=verify_url(permit.number),
-            address=business_address(source),
+            address=permit.address,
+            version=permit.version,
         )
         return builders.permit_request(policy, card)
 

@@ -16,6 +16,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can, can_access_owned
 from app.db import local_today, utcnow
+from app.documents import service as documents_service
 from app.errors import AppError, Conflict, NotFound
 from app.permits import documents as permit_documents
 from app.permits import numbers
@@ -123,10 +124,12 @@ def issue(
     policy_version_id: uuid.UUID,
     actor: User,
     renewal_of: Permit | None = None,
+    address: str | None = None,
 ) -> Permit:
     """Create the permit for an approved application (in the caller's transaction)."""
     start = start_date(renewal_of)
     permit = Permit(
+        address=address,
         number=_unused_number(session),
         application_id=application_id,
         holder_id=holder_id,
@@ -285,3 +288,11 @@ def revoke(*, session: Session, number: str, actor: User, reason: str) -> Permit
         reason=reason,
         action="revoke",
     )
+
+
+def download_pdf(*, session: Session, number: str, actor: User) -> tuple[Permit, bytes]:
+    """The permit PDF for its holder or staff (404 otherwise); the download is audited."""
+    permit = get_for(session=session, number=number, actor=actor)
+    document = permit_documents.permit_pdf(session=session, permit=permit)
+    _, content = documents_service.read(session=session, document_id=document.id, actor=actor)
+    return permit, content

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, SQLModel
 
-from app.db import local_today
+from app.db import local_today, to_local_date
 from app.permits import numbers
 from app.permits import service as permits_service
 from app.policy import service as policy_service
@@ -35,6 +35,8 @@ class Verification(SQLModel):
     working_name: str | None = None
     valid_from: date | None = None
     valid_until: date | None = None
+    # When a suspension or revocation took effect (the end date alone would mislead).
+    status_since: date | None = None
     checked_at: date
 
 
@@ -61,5 +63,8 @@ def verify(*, session: Session, number: str) -> Verification:
         working_name=permit.working_name,
         valid_from=permit.valid_from,
         valid_until=permit.valid_until,
+        status_since=to_local_date(permit.updated_at)
+        if state in ("suspended", "revoked")
+        else None,
         checked_at=today,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -11,9 +13,9 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import current_locale
 from app.i18n import gettext as _
-from app.permits import service
+from app.permits import service, verification
 from app.policy import service as policy_service
-from app.web import redirect, render, verify_csrf
+from app.web import file_response, limit_per_client, redirect, render, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -68,3 +70,37 @@ async def change_status(
         {**context, "errors": {"reason": error}, "values": {"reason": reason}},
         status_code=422,
     )
+
+
+@router.get("/permits/{number}/pdf")
+def pdf(number: str, session: SessionDep, user: PageUser) -> Response:
+    permit, content = service.download_pdf(session=session, number=number, actor=user)
+    return file_response(content, media_type="application/pdf", filename=f"{permit.number}.pdf")
+
+
+@router.get("/verify")
+def verify_form(request: Request, number: str | None = None) -> Response:
+    if number:
+        return redirect(f"/verify/{quote(number.strip())}")
+    return render(request, "permits/verify.html", {"result": None})
+
+
+@router.get("/verify/{number}")
+def verify(number: str, request: Request, session: SessionDep) -> Response:
+    """The public check behind a permit's QR code: status, type, name and dates only."""
+    try:
+        limit_per_client(request, request.app.state.verify_throttle, "verify")
+    except AppError:
+        return render(
+            request, "permits/verify.html", {"result": None, "limited": True}, status_code=429
+        )
+    try:
+        result = verification.verify(session=session, number=number)
+    except verification.MalformedNumber:
+        return render(
+            request,
+            "permits/verify.html",
+            {"result": None, "malformed": True, "values": {"number": number}},
+            status_code=400,
+        )
+    return render(request, "permits/verify.html", {"result": result})

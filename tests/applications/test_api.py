@@ -515,7 +515,8 @@ def test_request_information_then_amend_and_resubmit(
     resubmitted = client.post(f"{API}/{body['id']}/submit", headers=me)
     assert resubmitted.status_code == 200
     assert resubmitted.json()["status"] == "in_review"
-    assert date.fromisoformat(resubmitted.json()["decision_due"]) == due + timedelta(days=3)
+    # Awb 4:15: suspended from the day after the request until the day it was supplied.
+    assert date.fromisoformat(resubmitted.json()["decision_due"]) == due + timedelta(days=2)
     approved = _decide(client, staff, body["id"], "approve", None)
     permit = client.get(f"/api/v1/permits/{approved.json()['permit_number']}", headers=me)
     assert permit.json()["working_name"] == "Lelie"

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.applications import decisions
+from app.applications import queue as applications_queue
 from app.applications import service as applications_service
 from app.applications.models import (
     Application,
@@ -315,7 +316,8 @@ def test_request_information_pauses_the_deadline(session: Session) -> None:
         session=session, application_id=application.id, actor=applicant
     )
     assert resubmitted.status is ApplicationStatus.in_review
-    assert resubmitted.decision_due == due + timedelta(days=5)
+    # Awb 4:15: suspended from the day after the request until the day it was supplied.
+    assert resubmitted.decision_due == due + timedelta(days=4)
     assert resubmitted.paused_at is None
     # A second evaluation is stored; the first is kept.
     evaluations = session.exec(
@@ -555,12 +557,12 @@ def test_paused_application_is_neither_flagged_nor_filtered_as_overdue(session: 
     session.commit()
     session.expire_all()
 
-    everything = applications_service.list_(session=session, actor=clerk)
+    everything = applications_queue.list_(session=session, actor=clerk)
     flags = {item.id: item.overdue for item in everything.items}
     assert flags == {late.id: True, paused.id: False}
-    overdue = applications_service.list_(session=session, actor=clerk, overdue=True)
+    overdue = applications_queue.list_(session=session, actor=clerk, overdue=True)
     assert [item.id for item in overdue.items] == [late.id]
-    on_time = applications_service.list_(session=session, actor=clerk, overdue=False)
+    on_time = applications_queue.list_(session=session, actor=clerk, overdue=False)
     assert [item.id for item in on_time.items] == [paused.id]
 
 
@@ -568,10 +570,10 @@ def test_applicant_lists_only_their_own(session: Session) -> None:
     applicant = make_user(session)
     mine = make_application(session, applicant, submit=False)
     make_application(session)
-    page = applications_service.list_(session=session, actor=applicant)
+    page = applications_queue.list_(session=session, actor=applicant)
     assert [item.id for item in page.items] == [mine.id]
     with pytest.raises(AppError) as caught:
-        applications_service.list_(session=session, actor=make_user(session, Role.inspector))
+        applications_queue.list_(session=session, actor=make_user(session, Role.inspector))
     assert caught.value.status_code == 403
 
 

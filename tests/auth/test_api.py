@@ -131,10 +131,24 @@ def test_only_admin_creates_staff(client: TestClient, session: Session) -> None:
 def test_users_list_is_keyset_paginated(client: TestClient, session: Session) -> None:
     admin = make_user(session, Role.admin, email="a-admin@example.org")
     for i in range(3):
-        make_user(session, email=f"b{i}@example.org")
+        make_user(session, Role.inspector, email=f"b{i}@example.org")
+    make_user(session, email="applicant-never-listed@example.org")
     headers = token_for(client, admin)
     first = client.get("/api/v1/users?limit=2", headers=headers).json()
     second = client.get(f"/api/v1/users?limit=2&after={first[-1]['email']}", headers=headers).json()
     emails = [u["email"] for u in first + second]
     assert emails == sorted(emails)
     assert len(set(emails)) == 4
+    # Applicants are never listed: who applied is visible only in their own file.
+    third = client.get(f"/api/v1/users?limit=50&after={emails[-1]}", headers=headers).json()
+    assert "applicant-never-listed@example.org" not in [u["email"] for u in third]
+
+
+def test_registration_is_limited_per_client(client: TestClient) -> None:
+    codes = [
+        client.post(
+            "/api/v1/auth/register", json={"email": f"r{i}@example.org", "password": PASSWORD}
+        ).status_code
+        for i in range(11)
+    ]
+    assert codes == [201] * 10 + [429]

@@ -81,11 +81,13 @@ def test_verification_shows_valid_then_revoked(page: Page, live_server: LiveServ
     page.goto(f"{live_server.url}/permits/{number}")
     page.get_by_label("Intrekken").check()
     page.get_by_label("Reden").fill("De vergunning is op verzoek van de houder ingetrokken.")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Deze vergunning wijzigen?"
     page.get_by_role("button", name="Bevestigen").click()
     expect(page.locator("#permit-status")).to_have_text("Ingetrokken")
 
     page.goto(f"{live_server.url}/verify/{number}")
     expect(page.locator("#verify-status")).to_have_text("Ingetrokken")
+    expect(page.locator("#status-since")).to_be_visible()
 
     # In English too.
     page.get_by_role("link", name="English").click()

@@ -130,7 +130,7 @@ def test_list_has_the_upload_the_decision_letter_and_the_permit(
         PDF_BYTES
     )
     assert letter["title"] == "Besluit op uw aanvraag: vergunning verleend"
-    assert permit_doc["title"] == f"Vergunning sekswerker {permit.number}"
+    assert permit_doc["title"] == f"Vergunning sekswerker {permit.number}, versie 1"
     assert permit_doc["download_url"] == f"/api/v1/documents/{permit_doc['id']}"
     assert {letter["language"], permit_doc["language"]} == {"nl"}
     assert letter["media_type"] == permit_doc["media_type"] == "application/pdf"

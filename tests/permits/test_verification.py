@@ -33,6 +33,7 @@ ALLOWED_KEYS = {
     "working_name",
     "valid_from",
     "valid_until",
+    "status_since",
     "checked_at",
 }
 STATUS_WORDS = {
@@ -146,6 +147,8 @@ def test_verification_of_an_issued_permit(
         "working_name": "Roos",
         "valid_from": permit.valid_from.isoformat(),
         "valid_until": permit.valid_until.isoformat(),
+        # A suspension or revocation says since when; the end date alone would mislead.
+        "status_since": _today().isoformat() if state in ("suspended", "revoked") else None,
         "checked_at": _today().isoformat(),
     }
 
@@ -243,7 +246,7 @@ def _no_database() -> Iterator[_NoDatabase]:
 
 def _malformed(permit_number: str) -> list[str]:
     body = permit_number.replace("-", "")[2:]
-    wrong_check = body[:-1] + next(c for c in numbers.CHECK_ALPHABET if c != body[-1])
+    wrong_check = body[:-1] + next(c for c in numbers.ALPHABET if c != body[-1])
     return [
         f"SW-{wrong_check[:4]}-{wrong_check[4:8]}-{wrong_check[8:]}",  # bad check symbol
         "SW-0000-0000-0001",

@@ -18,7 +18,7 @@ from app.permits.models import Permit
 from app.policy.evaluate import add_months
 from app.policy.loader import load_policy_text
 from app.policy.schema import Policy
-from app.policy.simulate import holder_birth_dates, simulate
+from app.simulation import holder_birth_dates, simulate
 from tests.factories import make_user
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"

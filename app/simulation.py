@@ -1,4 +1,7 @@
-"""Simulate a draft policy against the permits in force: who would no longer comply?
+"""Simulating a draft policy against the permits in force.
+
+It sits above the domains (like app/home.py): it reads permits and the birth dates in their
+applications, and evaluates them with the pure policy rules.
 
 A council changing its rules wants to see the effect first. ``simulate`` runs the pure
 evaluator (``evaluate_permit_compliance`` per permit, ``evaluate_caps`` over the counts) with

@@ -1,0 +1,133 @@
+"""The work queue and the applicant's own list: filters and keyset pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app.applications.models import (
+    Application,
+    ApplicationCheck,
+    ApplicationStatus,
+    QueueItem,
+    QueuePage,
+)
+from app.auth.models import User
+from app.auth.permissions import Action, can
+from app.db import local_today
+from app.errors import AppError, Forbidden
+
+
+def encode_cursor(application: Application) -> str:
+    due = application.decision_due.isoformat() if application.decision_due else "9999-12-31"
+    return f"{due}_{application.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
+    try:
+        due, _, raw_id = cursor.partition("_")
+        return date.fromisoformat(due), uuid.UUID(raw_id)
+    except ValueError as exc:
+        raise AppError(422, "bad_cursor", "The page cursor is not valid.") from exc
+
+
+def list_(
+    *,
+    session: Session,
+    actor: User,
+    status: ApplicationStatus | None = None,
+    permit_type: str | None = None,
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 25,
+    today: date | None = None,
+) -> QueuePage:
+    """Staff: the work queue, oldest deadline first. Applicants: their own applications."""
+    today = today or local_today()
+    query = select(Application)
+    if can(actor, Action.application_read_any):
+        # Staff never see drafts: an application is the applicant's alone until submitted.
+        query = query.where(col(Application.submitted_at).is_not(None))
+        if status is None:
+            query = query.where(
+                col(Application.status).in_(
+                    [
+                        ApplicationStatus.submitted,
+                        ApplicationStatus.in_review,
+                        ApplicationStatus.information_requested,
+                    ]
+                )
+            )
+    elif can(actor, Action.application_read_own):
+        query = query.where(Application.applicant_id == actor.id)
+    else:
+        raise Forbidden()
+    if status is not None:
+        query = query.where(Application.status == status)
+    if permit_type:
+        query = query.where(Application.permit_type == permit_type)
+    # While information is requested the deadline stands still: never overdue (as the flag).
+    if overdue is True:
+        query = query.where(
+            col(Application.decision_due) < today, col(Application.paused_at).is_(None)
+        )
+    elif overdue is False:
+        query = query.where(
+            (col(Application.decision_due) >= today) | col(Application.paused_at).is_not(None)
+        )
+    due_key = _due_key()
+    if cursor:
+        after_due, after_id = decode_cursor(cursor)
+        query = query.where(
+            (due_key > after_due) | ((due_key == after_due) & (col(Application.id) > after_id))
+        )
+    rows = list(session.exec(query.order_by(due_key, col(Application.id)).limit(limit + 1)).all())
+    page, more = rows[:limit], len(rows) > limit
+    blocking = _blocking_counts(session, [a.id for a in page])
+    items = [
+        QueueItem(
+            id=a.id,
+            permit_type=a.permit_type,
+            status=a.status,
+            working_name=a.working_name,
+            submitted_at=a.submitted_at,
+            decision_due=a.decision_due,
+            overdue=bool(a.decision_due and a.decision_due < today and a.paused_at is None),
+            blocking_failures=blocking.get(a.id, 0),
+        )
+        for a in page
+    ]
+    return QueuePage(items=items, next_cursor=encode_cursor(page[-1]) if more else None)
+
+
+def _due_key() -> Any:
+    return func.coalesce(col(Application.decision_due), date(9999, 12, 31))
+
+
+def _blocking_counts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Blocking failures in each application's most recent evaluation, in one query."""
+    if not ids:
+        return {}
+    latest = (
+        select(
+            ApplicationCheck.application_id,
+            func.max(ApplicationCheck.evaluated_at).label("at"),
+        )
+        .where(col(ApplicationCheck.application_id).in_(ids))
+        .group_by(col(ApplicationCheck.application_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(ApplicationCheck.application_id, func.count())
+        .join(
+            latest,
+            (col(ApplicationCheck.application_id) == latest.c.application_id)
+            & (col(ApplicationCheck.evaluated_at) == latest.c.at),
+        )
+        .where(col(ApplicationCheck.passed).is_(False), ApplicationCheck.severity == "blocking")
+        .group_by(col(ApplicationCheck.application_id))
+    ).all()
+    return {application_id: count for application_id, count in rows}
