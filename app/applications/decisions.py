@@ -124,9 +124,8 @@ def _close(
 ) -> Application:
     """Refuse, request information or start review: a transition with a reason."""
     application = _lock(session, application_id)
-    applications._check_version(application, expected_version)
+    applications.check_version(application, expected_version)
     target = applications.transition_or_409(application, transition)
-    previous = application.status
     cited: list[str] = []
     now = utcnow()
     if transition is Transition.refuse:
@@ -141,17 +140,14 @@ def _close(
     elif transition is Transition.request_information:
         application.information_request = reason
         application.paused_at = now
-    application.status = target
-    applications._touch(application)
-    applications._status_change(session, application, previous, target, actor=actor, reason=reason)
-    audit.record(
+    applications.record_transition(
         session,
+        application,
+        target,
         actor=actor,
         action=f"application.{transition.value}",
-        object_type="application",
-        object_id=application.id,
-        before={"status": previous.value},
-        after={"status": target.value, "reason": reason, "cited_rules": cited},
+        reason=reason,
+        after={"reason": reason, "cited_rules": cited},
     )
     session.commit()
     session.refresh(application)
@@ -170,7 +166,7 @@ def approve(
 ) -> Application:
     _require_decider(actor)
     application = _lock(session, application_id)
-    applications._check_version(application, expected_version)
+    applications.check_version(application, expected_version)
     target = applications.transition_or_409(application, Transition.approve)
     active = policy_service.current(session=session)
     permits_service.lock_permit_type(session=session, permit_type=application.permit_type)
@@ -220,27 +216,17 @@ def approve(
         renewal_of=renewal_of,
         address=business_address(application.details) if spec.permit_shows_address else None,
     )
-    previous = application.status
-    application.status = target
     application.decided_at = utcnow()
     application.decision_reason = (reason or "").strip() or None
     application.policy_version_id = active.record.id
-    applications._touch(application)
-    applications._status_change(
-        session, application, previous, target, actor=actor, reason=application.decision_reason
-    )
-    audit.record(
+    applications.record_transition(
         session,
+        application,
+        target,
         actor=actor,
         action="application.approve",
-        object_type="application",
-        object_id=application.id,
-        before={"status": previous.value},
-        after={
-            "status": target.value,
-            "permit_number": permit.number,
-            "policy_version": active.record.version,
-        },
+        reason=application.decision_reason,
+        after={"permit_number": permit.number, "policy_version": active.record.version},
     )
     session.commit()
     session.refresh(application)
@@ -302,7 +288,7 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
     )
     session.add(application)
     session.flush()
-    applications._status_change(session, application, None, ApplicationStatus.draft, actor=actor)
+    applications.add_history(session, application, None, ApplicationStatus.draft, actor=actor)
     audit.record(
         session,
         actor=actor,

@@ -213,7 +213,7 @@ def create(*, session: Session, data: ApplicationCreate, actor: User) -> Applica
     _apply_details(policy, application, data)
     session.add(application)
     session.flush()
-    _status_change(session, application, None, ApplicationStatus.draft, actor=actor)
+    add_history(session, application, None, ApplicationStatus.draft, actor=actor)
     audit.record(
         session,
         actor=actor,
@@ -236,7 +236,7 @@ def _editable(application: Application) -> None:
         )
 
 
-def _check_version(application: Application, version: int | None) -> None:
+def check_version(application: Application, version: int | None) -> None:
     if version is not None and version != application.version:
         raise Conflict(
             "stale_version",
@@ -250,11 +250,11 @@ def update(
 ) -> Application:
     application = _owned_for_change(session=session, application_id=application_id, actor=actor)
     _editable(application)
-    _check_version(application, data.version)
+    check_version(application, data.version)
     policy = policy_service.load_configured().policy
     before_fields = sorted(provided_fields(application))
     _apply_details(policy, application, data)
-    _touch(application)
+    touch(application)
     audit.record(
         session,
         actor=actor,
@@ -269,7 +269,7 @@ def update(
     return application
 
 
-def _touch(application: Application) -> None:
+def touch(application: Application) -> None:
     application.version += 1
     application.updated_at = utcnow()
 
@@ -319,7 +319,7 @@ def add_document(
         sha256=key,
     )
     session.add(document)
-    _touch(application)
+    touch(application)
     audit.record(
         session,
         actor=actor,
@@ -422,7 +422,6 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
     store_checks(
         session, application, results, stage="submission", policy_version_id=active.record.id
     )
-    previous = application.status
     if application.submitted_at is None:
         application.submitted_at = now
         application.decision_due = _add_days(today, active.policy.decision.period_days)
@@ -434,18 +433,13 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
         application.decision_due = _add_days(application.decision_due, paused_days)
     application.paused_at = None
     application.policy_version_id = active.record.id
-    application.status = target
-    _touch(application)
-    _status_change(session, application, previous, target, actor=actor)
-    audit.record(
+    record_transition(
         session,
+        application,
+        target,
         actor=actor,
         action="application.submit",
-        object_type="application",
-        object_id=application.id,
-        before={"status": previous.value},
         after={
-            "status": target.value,
             "policy_version": active.record.version,
             "failed_rules": [r.rule_id for r in results if not r.passed],
         },
@@ -471,7 +465,7 @@ def transition_or_409(application: Application, transition: Transition) -> Appli
     return target
 
 
-def _status_change(
+def add_history(
     session: Session,
     application: Application,
     previous: ApplicationStatus | None,
@@ -480,6 +474,7 @@ def _status_change(
     actor: User,
     reason: str | None = None,
 ) -> None:
+    """A line in the history the applicant sees: the role, never the staff member."""
     session.add(
         ApplicationStatusChange(
             application_id=application.id,
@@ -491,22 +486,37 @@ def _status_change(
     )
 
 
-def withdraw(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
-    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
-    target = transition_or_409(application, Transition.withdraw)
+def record_transition(
+    session: Session,
+    application: Application,
+    target: ApplicationStatus,
+    *,
+    actor: User,
+    action: str,
+    reason: str | None = None,
+    after: dict[str, object] | None = None,
+) -> None:
+    """Move to `target`: new version, a history line and an audit event, in the caller's
+    transaction (the caller commits)."""
     previous = application.status
     application.status = target
-    _touch(application)
-    _status_change(session, application, previous, target, actor=actor)
+    touch(application)
+    add_history(session, application, previous, target, actor=actor, reason=reason)
     audit.record(
         session,
         actor=actor,
-        action="application.withdraw",
+        action=action,
         object_type="application",
         object_id=application.id,
         before={"status": previous.value},
-        after={"status": target.value},
+        after={"status": target.value, **(after or {})},
     )
+
+
+def withdraw(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    target = transition_or_409(application, Transition.withdraw)
+    record_transition(session, application, target, actor=actor, action="application.withdraw")
     session.commit()
     session.refresh(application)
     return application
