@@ -83,13 +83,40 @@ def main() -> None:
         request = builders.permit_request(policy, card)
         return render.render_pdf(request.template, request.context, request.language)
 
+    one_language = policy.model_copy(
+        update={
+            "permit_types": {
+                key: spec.model_copy(update={"bilingual_permit": False})
+                for key, spec in policy.permit_types.items()
+            }
+        }
+    )
+
+    def permit_one_page() -> bytes:
+        request = builders.permit_request(one_language, card)
+        return render.render_pdf(request.template, request.context, request.language)
+
+    # The same one-page permit HTML handed to WeasyPrint as is: no template, no QR code,
+    # no PDF/A, no URL guard. The difference with permit_one_page is our pipeline's cost.
+    one_request = builders.permit_request(one_language, card)
+    permit_html = render.render_html(one_request.template, one_request.context, "nl")
+
+    def bare_permit_html() -> bytes:
+        return bytes(
+            HTML(string=permit_html, base_url=str(render.PDF_TEMPLATES)).write_pdf() or b""
+        )
+
     bare_s = median_seconds(bare, rounds)
     permit_s = median_seconds(permit, rounds)
-    pages = (policy.permit_types["sex_worker"].bilingual_permit and 2) or 1
+    single_s = median_seconds(permit_one_page, rounds)
+    bare_permit_s = median_seconds(bare_permit_html, rounds)
     print(f"bare WeasyPrint render, 1 page:        {bare_s * 1000:8.1f} ms (median of {rounds})")
-    print(f"permit render, {pages} pages, PDF/A-3b, QR: {permit_s * 1000:8.1f} ms")
-    print(f"ratio permit / bare:                   {permit_s / bare_s:8.2f}  (goal <= 1.5)")
-    print(f"ratio per page:                        {permit_s / pages / bare_s:8.2f}")
+    print(f"permit, 2 pages (nl+en), PDF/A-3b, QR: {permit_s * 1000:8.1f} ms")
+    print(f"permit, 1 page (one language):         {single_s * 1000:8.1f} ms")
+    print(f"ratio bilingual permit / bare:         {permit_s / bare_s:8.2f}  (goal <= 1.5)")
+    print(f"ratio one-page permit / bare:          {single_s / bare_s:8.2f}  (goal <= 1.5)")
+    print(f"bare WeasyPrint of the permit's HTML:  {bare_permit_s * 1000:8.1f} ms")
+    print(f"ratio pipeline / bare, same page:      {single_s / bare_permit_s:8.2f}  (goal <= 1.5)")
 
     # First download (render, store, record) against later downloads (stored bytes).
     upgrade()
