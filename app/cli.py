@@ -23,6 +23,7 @@ from app.auth.models import Role, UserCreate
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import AppError
+from app.policy import service as policy_service
 from app.policy.loader import PolicyError, load_policy_file
 from app.policy.schema import Policy
 
@@ -69,6 +70,11 @@ def serve(
         os.environ["PORT"] = str(port)
     get_settings.cache_clear()
     settings = get_settings()
+    try:  # refuse to start on an invalid policy, with the key and line that are wrong
+        policy_service.load_configured(settings.policy_file)
+    except (PolicyError, OSError) as exc:
+        err_console.print(f"Cannot start: the policy file is not valid.\n{exc}")
+        raise typer.Exit(2) from exc
     if settings.demo_data:
         with Session(get_engine()) as session:
             if demo.database_is_empty(session):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,6 +24,30 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     ngettext=lambda s, p, n, **kw: ngettext(s, p, n, **kw),
     newstyle=True,
 )
+
+
+def local_time(moment: datetime | None, with_time: bool = True) -> str:
+    """A stored (UTC) moment as the municipality's local date and time, Dutch style."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(get_settings().timezone))
+    return local.strftime("%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y")
+
+
+def field_value(value: object) -> str:
+    """An application field as shown on a page: dates Dutch style, missing as a dash."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+templates.env.filters["local_time"] = local_time
+templates.env.filters["field_value"] = field_value
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"

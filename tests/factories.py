@@ -64,10 +64,10 @@ LEGAL_NAME = "Johanna Geheimnaam-Verborgen"
 
 def birth_date_for_age(years: int, on: date | None = None) -> date:
     """A birth date that makes someone exactly `years` old (a few days past a birthday)."""
-    from app.db import utcnow
+    from app.db import local_today
     from app.policy.evaluate import add_months
 
-    today = on or utcnow().date()
+    today = on or local_today()
     return add_months(today, -12 * years) - timedelta(days=10)
 
 
