@@ -1,13 +1,21 @@
-"""Demo data for `make run`: one account per role. Never loaded in production."""
+"""Demo data for `make run`: one account per role, and a few applications so the clerk's
+queue and the public check have something to show. Never loaded in production."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
+from app.applications import decisions
+from app.applications import service as applications
+from app.applications.models import Application, ApplicationCreate
 from app.auth import service as auth_service
 from app.auth.models import Role, User, UserCreate
+from app.db import local_today
+from app.policy import service as policy_service
+from app.policy.evaluate import add_months
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,8 @@ def database_is_empty(session: Session) -> bool:
 
 
 def load(session: Session) -> list[DemoAccount]:
-    """Create the demo accounts that do not exist yet; returns those created."""
+    """Create the demo accounts that do not exist yet, and the demo applications when the
+    database had none; returns the accounts created."""
     created = []
     for account in DEMO_ACCOUNTS:
         if auth_service.get_by_email(session=session, email=account.email) is None:
@@ -41,4 +50,52 @@ def load(session: Session) -> list[DemoAccount]:
                 actor=None,
             )
             created.append(account)
+    if created:
+        _load_applications(session)
     return created
+
+
+# A tiny valid PDF standing in for an identity document in the demo.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+def _apply(session: Session, applicant: User, working_name: str, age: int) -> Application:
+    today = local_today()
+    born = add_months(today, -12 * age) - timedelta(days=40)
+    application = applications.create(
+        session=session,
+        data=ApplicationCreate(
+            permit_type="sex_worker",
+            working_name=working_name,
+            legal_name=f"Demo {working_name}",
+            birth_date=born,
+            email="demo@demo.example",
+        ),
+        actor=applicant,
+    )
+    applications.add_document(
+        session=session,
+        application_id=application.id,
+        kind="identity_document",
+        filename="identiteitsbewijs.pdf",
+        content=DEMO_PDF,
+        actor=applicant,
+    )
+    return applications.submit(session=session, application_id=application.id, actor=applicant)
+
+
+def _load_applications(session: Session) -> None:
+    """The demo sex worker's own applications: one granted (with a permit to check on
+    /verify), one waiting in the clerk's queue, and one of a 19-year-old that fails the
+    age rule of the strict example policy but passes Tilburg's."""
+    policy = policy_service.load_configured().policy
+    if policy.permit_type("sex_worker") is None:
+        return
+    applicant = auth_service.get_by_email(session=session, email=DEMO_ACCOUNTS[0].email)
+    clerk = auth_service.get_by_email(session=session, email=DEMO_ACCOUNTS[1].email)
+    if applicant is None or clerk is None:
+        return
+    granted = _apply(session, applicant, "Roos", 31)
+    decisions.approve(session=session, application_id=granted.id, actor=clerk)
+    _apply(session, applicant, "Lila", 26)
+    _apply(session, applicant, "Jade", 19)
