@@ -20,7 +20,7 @@ from app.applications.models import (
     ApplicationStatus,
     DecisionKind,
 )
-from app.applications.states import OPEN, Transition
+from app.applications.states import AWAITING_DECISION, OPEN, Transition
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can
@@ -100,6 +100,15 @@ def decide(
             reason=reason,
             expected_version=expected_version,
         )
+    if decision is DecisionKind.extend:
+        text = _reason_or_422(reason, "extend the decision period")
+        return extend(
+            session=session,
+            application_id=application_id,
+            actor=actor,
+            reason=text,
+            expected_version=expected_version,
+        )
     if decision is DecisionKind.refuse:
         text = _reason_or_422(reason, "refuse an application")
         return _close(session, application_id, actor, Transition.refuse, text, expected_version)
@@ -107,6 +116,62 @@ def decide(
     return _close(
         session, application_id, actor, Transition.request_information, text, expected_version
     )
+
+
+def extend(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> Application:
+    """Extend the decision period once by the policy's extension (Awb 4:14), before it ends.
+    The applicant sees the new date and the reason in the history of their file."""
+    _require_decider(actor)
+    application = _lock(session, application_id)
+    applications.check_version(application, expected_version)
+    if application.status not in AWAITING_DECISION | {ApplicationStatus.information_requested}:
+        raise Conflict(
+            "illegal_transition",
+            f"The decision period of an application that is {application.status.value} "
+            "cannot be extended.",
+            current_status=application.status.value,
+        )
+    days = policy_service.load_configured().policy.decision.extension_days
+    if days == 0:
+        raise Conflict("no_extension", "The policy in force allows no extension.")
+    if application.extended_at is not None:
+        raise Conflict("already_extended", "The decision period has already been extended once.")
+    today = local_today()
+    if application.decision_due is None or application.decision_due < today:
+        raise Conflict(
+            "period_ended", "The decision period has ended; it can no longer be extended."
+        )
+    before = application.decision_due
+    application.decision_due = before + timedelta(days=days)
+    application.extended_at = utcnow()
+    applications.touch(application)
+    applications.add_history(
+        session,
+        application,
+        application.status,
+        application.status,
+        actor=actor,
+        reason=f"{reason} ({application.decision_due.strftime('%d-%m-%Y')})",
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="application.extend",
+        object_type="application",
+        object_id=application.id,
+        before={"decision_due": before},
+        after={"decision_due": application.decision_due, "reason": reason},
+    )
+    session.commit()
+    session.refresh(application)
+    return application
 
 
 def start_review(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:

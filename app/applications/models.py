@@ -50,6 +50,8 @@ class Application(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_due: date | None = Field(default=None, index=True)
     paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The decision period may be extended once (Awb 4:14); when that happened.
+    extended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     information_request: str | None = Field(default=None, sa_type=Text)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str | None = Field(default=None, sa_type=Text)
@@ -156,6 +158,7 @@ class DecisionKind(StrEnum):
     approve = "approve"
     refuse = "refuse"
     request_information = "request_information"
+    extend = "extend"  # extend the decision period once (Awb 4:14); not a status change
 
 
 class DecisionIn(SQLModel):
@@ -202,6 +205,7 @@ class ApplicationPublic(SQLModel):
     submitted_at: datetime | None
     decision_due: date | None
     information_request: str | None
+    extended_at: datetime | None = None
     decided_at: datetime | None
     decision_reason: str | None
     cited_rules: list[str]

@@ -355,5 +355,8 @@ def _decision_error(code: str) -> str:
         "reason_required": _("Give a reason: the applicant reads it in the decision."),
         "blocking_checks_failed": _("This application cannot be approved while rules fail."),
         "illegal_transition": _("This decision is not possible in the current status."),
+        "already_extended": _("The decision period has already been extended once."),
+        "period_ended": _("The decision period has ended; it can no longer be extended."),
+        "no_extension": _("The policy allows no extension of the decision period."),
         "bad_decision": _("Choose a decision."),
     }.get(code, _("The decision could not be recorded."))
