@@ -347,7 +347,7 @@ async def clerk_decide(
             {**context, "errors": errors, "values": {"reason": reason}, "failed_rules": failed},
             status_code=exc.status_code if isinstance(exc, AppError) else 422,
         )
-    return redirect(f"/queue/{application.id}")
+    return redirect(f"/queue/{application.id}?recorded=1")
 
 
 def _decision_error(code: str) -> str:

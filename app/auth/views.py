@@ -200,4 +200,4 @@ def admin_create_user(
             {"users": users, "roles": STAFF_ROLE_CHOICES, "errors": errors, "values": values},
             status_code=422,
         )
-    return redirect("/admin/users")
+    return redirect("/admin/users?recorded=1")

@@ -61,7 +61,7 @@ async def change_status(
                 raise
             error = _("This is not possible in the permit's current status.")
     if error is None:
-        return redirect(f"/permits/{number}")
+        return redirect(f"/permits/{number}?recorded=1")
     permit = service.get_for(session=session, number=number, actor=user)
     context = _context(service.public(permit), user, session)
     return render(
