@@ -20,7 +20,7 @@ from app.applications.models import (
     ApplicationUpdate,
     DecisionKind,
 )
-from app.applications.states import EDITABLE
+from app.applications.states import EDITABLE, Transition, next_status
 from app.auth.deps import PageUser, require_page
 from app.auth.models import User
 from app.auth.permissions import Action
@@ -81,6 +81,9 @@ def _file_context(session: SessionDep, application: Application) -> dict[str, An
         "fields": field_specs(policy, application),
         "documents_needed": document_specs(policy, application),
         "editable": application.status in EDITABLE,
+        # What the status machine allows now; the templates offer only these.
+        "allowed": (allowed := {t.value for t in Transition if next_status(application.status, t)}),
+        "decidable": bool(allowed & {"approve", "refuse", "request_information", "start_review"}),
         "field_label": {n: label(*FIELD_LABELS[n]) for n in FIELD_LABELS},
         "policy": policy,
         "decision_documents": [

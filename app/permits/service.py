@@ -26,6 +26,19 @@ from app.policy.evaluate import add_months
 logger = logging.getLogger(__name__)
 HELD_STATUSES = (PermitStatus.active, PermitStatus.suspended)
 PAST = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
+# Which status each action may start from.
+ALLOWED_FROM = {
+    "suspend": (PermitStatus.active,),
+    "reinstate": (PermitStatus.suspended,),
+    "revoke": (PermitStatus.active, PermitStatus.suspended),
+}
+
+
+def allowed_actions(permit: Permit, on: date) -> set[str]:
+    """The status changes possible for this permit today (none once it has expired)."""
+    if permit.state_on(on).value == "expired":
+        return set()
+    return {action for action, starts in ALLOWED_FROM.items() if permit.status in starts}
 
 
 def today() -> date:
@@ -259,7 +272,7 @@ def suspend(*, session: Session, number: str, actor: User, reason: str) -> Permi
         session=session,
         number=number,
         actor=actor,
-        allowed_from=(PermitStatus.active,),
+        allowed_from=ALLOWED_FROM["suspend"],
         to=PermitStatus.suspended,
         reason=reason,
         action="suspend",
@@ -271,7 +284,7 @@ def reinstate(*, session: Session, number: str, actor: User, reason: str) -> Per
         session=session,
         number=number,
         actor=actor,
-        allowed_from=(PermitStatus.suspended,),
+        allowed_from=ALLOWED_FROM["reinstate"],
         to=PermitStatus.active,
         reason=reason,
         action="reinstate",
@@ -283,7 +296,7 @@ def revoke(*, session: Session, number: str, actor: User, reason: str) -> Permit
         session=session,
         number=number,
         actor=actor,
-        allowed_from=(PermitStatus.active, PermitStatus.suspended),
+        allowed_from=ALLOWED_FROM["revoke"],
         to=PermitStatus.revoked,
         reason=reason,
         action="revoke",

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.auth.deps import PageUser
+from app.auth.models import User
 from app.auth.permissions import Action, can
-from app.db import SessionDep
+from app.db import SessionDep, local_today
 from app.errors import AppError
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.permits import service, verification
+from app.permits.models import Permit
 from app.policy import service as policy_service
 from app.web import file_response, limit_per_client, redirect, render, verify_csrf
 
@@ -23,14 +25,16 @@ Csrf = Depends(verify_csrf)
 ACTIONS = {"suspend": service.suspend, "reinstate": service.reinstate, "revoke": service.revoke}
 
 
-def _context(permit_public: object, user: object, session: SessionDep) -> dict[str, object]:
+def _context(permit: Permit, user: User) -> dict[str, object]:
     policy = policy_service.load_configured().policy
-    spec = policy.permit_type(getattr(permit_public, "permit_type", ""))
+    spec = policy.permit_type(permit.permit_type)
     nl = current_locale.get() == "nl"
+    today = local_today()
     return {
-        "permit": permit_public,
+        "permit": service.public(permit, on=today),
         "type_label": (spec.label_nl if nl else spec.label_en) if spec else "",
-        "can_manage": can(user, Action.permit_manage),  # type: ignore[arg-type]
+        "can_manage": can(user, Action.permit_manage),
+        "allowed": service.allowed_actions(permit, today),
         "renewal_window_days": policy.decision.renewal_window_days,
     }
 
@@ -38,7 +42,7 @@ def _context(permit_public: object, user: object, session: SessionDep) -> dict[s
 @router.get("/permits/{number}")
 def permit_page(number: str, request: Request, session: SessionDep, user: PageUser) -> Response:
     permit = service.get_for(session=session, number=number, actor=user)
-    return render(request, "permits/permit.html", _context(service.public(permit), user, session))
+    return render(request, "permits/permit.html", _context(permit, user))
 
 
 @router.post("/permits/{number}/status", dependencies=[Csrf])
@@ -63,7 +67,7 @@ async def change_status(
     if error is None:
         return redirect(f"/permits/{number}?recorded=1")
     permit = service.get_for(session=session, number=number, actor=user)
-    context = _context(service.public(permit), user, session)
+    context = _context(permit, user)
     return render(
         request,
         "permits/permit.html",
