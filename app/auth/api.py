@@ -80,3 +80,23 @@ def create_user(
 ) -> User:
     """Admin: make an account with any role."""
     return service.create(session=session, data=data, actor=user)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserPublic)
+def deactivate_user(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    user: Annotated[User, Depends(require(Action.account_create_staff))],
+) -> User:
+    """Admin: switch off a staff account (its sessions and tokens stop working)."""
+    return service.set_active(session=session, user_id=user_id, active=False, actor=user)
+
+
+@router.post("/users/{user_id}/activate", response_model=UserPublic)
+def activate_user(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    user: Annotated[User, Depends(require(Action.account_create_staff))],
+) -> User:
+    """Admin: switch a staff account on again."""
+    return service.set_active(session=session, user_id=user_id, active=True, actor=user)

@@ -135,6 +135,36 @@ def list_(
     return users
 
 
+def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: User) -> User:
+    """An admin switches a staff account off (someone left) or on again. Sessions and tokens
+    of a switched-off account stop working at once; the account and its trail remain."""
+    if not can(actor, Action.account_create_staff):
+        raise Forbidden()
+    user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
+    if user is None or user.role not in STAFF_ROLES:
+        raise NotFound("account")
+    if user.id == actor.id:
+        raise AppError(409, "own_account", "You cannot switch off your own account.")
+    if user.is_active == active:
+        return user
+    before = _summary(user)
+    user.is_active = active
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(
+        session,
+        actor=actor,
+        action="account.activate" if active else "account.deactivate",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=_summary(user),
+    )
+    session.commit()
+    session.refresh(user)
+    return user
+
+
 def set_language(*, session: Session, user: User, language: str) -> User:
     if user.language == language:
         return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -200,4 +201,18 @@ def admin_create_user(
             {"users": users, "roles": STAFF_ROLE_CHOICES, "errors": errors, "values": values},
             status_code=422,
         )
+    return redirect("/admin/users?recorded=1")
+
+
+@router.post("/admin/users/{user_id}/active", dependencies=[Csrf])
+async def admin_set_active(
+    user_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+) -> Response:
+    form = await request.form()
+    service.set_active(
+        session=session, user_id=user_id, active=form.get("active") == "1", actor=user
+    )
     return redirect("/admin/users?recorded=1")

@@ -152,3 +152,38 @@ def test_registration_is_limited_per_client(client: TestClient) -> None:
         for i in range(11)
     ]
     assert codes == [201] * 10 + [429]
+
+
+def test_admin_switches_off_a_staff_account(client: TestClient, session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    clerk = make_user(session, Role.clerk)
+    applicant = make_user(session)
+    clerk_token = token_for(client, clerk)
+    admin_token = token_for(client, admin)
+
+    off = client.post(f"/api/v1/users/{clerk.id}/deactivate", headers=admin_token)
+    assert off.status_code == 200
+    assert off.json()["is_active"] is False
+    # The clerk's existing token stops working at once, and a new login is refused.
+    assert client.get("/api/v1/users/me", headers=clerk_token).status_code == 401
+    login = client.post("/api/v1/auth/token", data={"username": clerk.email, "password": PASSWORD})
+    assert login.status_code == 401
+
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "account.deactivate")).all()
+    assert [(e.actor_id, e.object_id) for e in events] == [(admin.id, str(clerk.id))]
+
+    assert (
+        client.post(f"/api/v1/users/{admin.id}/deactivate", headers=admin_token).status_code == 409
+    )
+    # Applicants are not staff accounts: not listed, not switched off by admins.
+    assert (
+        client.post(f"/api/v1/users/{applicant.id}/deactivate", headers=admin_token).status_code
+        == 404
+    )
+    on = client.post(f"/api/v1/users/{clerk.id}/activate", headers=admin_token)
+    assert on.json()["is_active"] is True
+    # Switched on again, the clerk may work, but not switch accounts.
+    assert client.get("/api/v1/users/me", headers=clerk_token).status_code == 200
+    assert (
+        client.post(f"/api/v1/users/{admin.id}/deactivate", headers=clerk_token).status_code == 403
+    )
