@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
-from app.applications import decisions
+from app.applications import decisions, uploads
 from app.applications import service as applications
 from app.applications.models import Application, ApplicationCreate
 from app.auth import service as auth_service
@@ -73,7 +73,7 @@ def _apply(session: Session, applicant: User, working_name: str, age: int) -> Ap
         ),
         actor=applicant,
     )
-    applications.add_document(
+    uploads.add_document(
         session=session,
         application_id=application.id,
         kind="identity_document",

@@ -111,6 +111,7 @@ def make_application(
 ) -> Application:
     """An application through the services: a draft, filled in, documents, submitted."""
     from app.applications import service as applications_service
+    from app.applications import uploads
     from app.applications.models import ApplicationCreate
 
     applicant = applicant or make_user(session)
@@ -118,7 +119,7 @@ def make_application(
     application = applications_service.create(session=session, data=data, actor=applicant)
     if documents:
         for kind in required_documents(permit_type):
-            applications_service.add_document(
+            uploads.add_document(
                 session=session,
                 application_id=application.id,
                 kind=kind,

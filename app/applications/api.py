@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from app.applications import decisions, documents_list, queue, service
+from app.applications import decisions, documents_list, queue, service, uploads
 from app.applications.deps import ApplicationDep
 from app.applications.models import (
     ApplicationCreate,
@@ -89,7 +89,7 @@ async def upload_document(
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
-    document = service.add_document(
+    document = uploads.add_document(
         session=session,
         application_id=application_id,
         kind=kind,
@@ -104,7 +104,7 @@ async def upload_document(
 def download_document(
     application_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> Response:
-    document, content = service.read_document(
+    document, content = uploads.read_document(
         session=session, application_id=application_id, document_id=document_id, actor=user
     )
     return file_response(content, media_type=document.content_type, filename=document.filename)

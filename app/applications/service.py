@@ -8,8 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-import filetype
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
 from app.applications.models import (
     Application,
@@ -29,18 +28,13 @@ from app.applications.states import EDITABLE, Transition, next_status
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can, can_access_owned
-from app.config import get_settings
 from app.db import local_today, to_local_date, utcnow
-from app.documents.store import get_store
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.policy import service as policy_service
 from app.policy.evaluate import ApplicationFacts, CheckResult, evaluate_application
 from app.policy.schema import Policy
-
-ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
 
 # ---- reading -------------------------------------------------------------------------------
 
@@ -75,7 +69,7 @@ def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Appl
     return application
 
 
-def _owned_for_change(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
+def owned_for_change(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
     """The applicant's own application, row-locked so a clerk's decision cannot interleave."""
     application = session.exec(
         select(Application).where(Application.id == application_id).with_for_update()
@@ -227,7 +221,7 @@ def create(*, session: Session, data: ApplicationCreate, actor: User) -> Applica
     return application
 
 
-def _editable(application: Application) -> None:
+def ensure_editable(application: Application) -> None:
     if application.status not in EDITABLE:
         raise Conflict(
             "not_editable",
@@ -248,8 +242,8 @@ def check_version(application: Application, version: int | None) -> None:
 def update(
     *, session: Session, application_id: uuid.UUID, data: ApplicationUpdate, actor: User
 ) -> Application:
-    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
-    _editable(application)
+    application = owned_for_change(session=session, application_id=application_id, actor=actor)
+    ensure_editable(application)
     check_version(application, data.version)
     policy = policy_service.load_configured().policy
     before_fields = sorted(provided_fields(application))
@@ -272,75 +266,6 @@ def update(
 def touch(application: Application) -> None:
     application.version += 1
     application.updated_at = utcnow()
-
-
-def add_document(
-    *,
-    session: Session,
-    application_id: uuid.UUID,
-    kind: str,
-    filename: str,
-    content: bytes,
-    actor: User,
-) -> ApplicationDocument:
-    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
-    _editable(application)
-    policy = policy_service.load_configured().policy
-    spec = policy.permit_type(application.permit_type)
-    if spec is None or kind not in spec.required_documents:
-        raise AppError(
-            422,
-            "unknown_document_kind",
-            f"This application does not ask for a document of kind '{kind}'.",
-            extra={"document_kinds": list(spec.required_documents) if spec else []},
-        )
-    limit = get_settings().max_upload_bytes
-    if len(content) > limit:
-        raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
-    if not content:
-        raise AppError(422, "empty_file", "The file is empty.")
-    detected = filetype.guess_mime(content)
-    if detected not in ALLOWED_UPLOADS:
-        raise AppError(415, "unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
-    key = get_store().put(content)
-    session.exec(  # one document per kind: a new upload replaces the old one
-        delete(ApplicationDocument).where(
-            col(ApplicationDocument.application_id) == application.id,
-            col(ApplicationDocument.kind) == kind,
-        )
-    )
-    safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "document"
-    document = ApplicationDocument(
-        application_id=application.id,
-        kind=kind,
-        filename=safe_name,
-        content_type=detected,
-        size_bytes=len(content),
-        sha256=key,
-    )
-    session.add(document)
-    touch(application)
-    audit.record(
-        session,
-        actor=actor,
-        action="application.document_add",
-        object_type="application",
-        object_id=application.id,
-        after={"kind": kind, "sha256": key, "size_bytes": len(content)},
-    )
-    session.commit()
-    session.refresh(document)
-    return document
-
-
-def read_document(
-    *, session: Session, application_id: uuid.UUID, document_id: uuid.UUID, actor: User
-) -> tuple[ApplicationDocument, bytes]:
-    application = get_for(session=session, application_id=application_id, actor=actor)
-    document = session.get(ApplicationDocument, document_id)
-    if document is None or document.application_id != application.id:
-        raise NotFound("document")
-    return document, get_store().get(document.sha256)
 
 
 # ---- submission ---------------------------------------------------------------------------
@@ -402,7 +327,7 @@ def store_checks(
 
 
 def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
-    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    application = owned_for_change(session=session, application_id=application_id, actor=actor)
     target = transition_or_409(application, Transition.submit)
     active = policy_service.current(session=session)
     kinds = {d.kind for d in documents_of(session=session, application_id=application.id)}
@@ -514,7 +439,7 @@ def record_transition(
 
 
 def withdraw(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
-    application = _owned_for_change(session=session, application_id=application_id, actor=actor)
+    application = owned_for_change(session=session, application_id=application_id, actor=actor)
     target = transition_or_409(application, Transition.withdraw)
     record_transition(session, application, target, actor=actor, action="application.withdraw")
     session.commit()

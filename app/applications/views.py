@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from app.applications import decisions, documents_list, queue, service
+from app.applications import decisions, documents_list, queue, service, uploads
 from app.applications.deps import PageApplicationDep
 from app.applications.models import (
     Application,
@@ -203,7 +203,7 @@ async def upload(
         limit = get_settings().max_upload_bytes
         content = await upload_file.read(limit + 1)
         try:
-            service.add_document(
+            uploads.add_document(
                 session=session,
                 application_id=application.id,
                 kind=kind,
@@ -229,7 +229,7 @@ async def upload(
 def download(
     document_id: uuid.UUID, session: SessionDep, application: PageApplicationDep, user: PageUser
 ) -> Response:
-    document, content = service.read_document(
+    document, content = uploads.read_document(
         session=session, application_id=application.id, document_id=document_id, actor=user
     )
     return file_response(content, media_type=document.content_type, filename=document.filename)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.applications import service as applications_service
+from app.applications import uploads
 from app.auth.models import Role
 from tests.factories import PDF_BYTES, make_application, make_user, token_for
 
@@ -30,7 +30,7 @@ def test_submitted_application_is_visible_to_staff(client: TestClient, session: 
 def test_download_with_non_latin_file_name(client: TestClient, session: Session) -> None:
     applicant = make_user(session)
     application = make_application(session, applicant, documents=False, submit=False)
-    document = applications_service.add_document(
+    document = uploads.add_document(
         session=session,
         application_id=application.id,
         kind="identity_document",

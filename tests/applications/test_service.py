@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.applications import decisions
+from app.applications import decisions, uploads
 from app.applications import queue as applications_queue
 from app.applications import service as applications_service
 from app.applications.models import (
@@ -175,7 +175,7 @@ def test_submitted_application_cannot_be_edited(session: Session) -> None:
 def test_a_new_upload_replaces_the_document_of_that_kind(session: Session) -> None:
     applicant = make_user(session)
     application = make_application(session, applicant, submit=False)
-    applications_service.add_document(
+    uploads.add_document(
         session=session,
         application_id=application.id,
         kind="identity_document",
@@ -304,7 +304,7 @@ def test_request_information_pauses_the_deadline(session: Session) -> None:
     session.commit()
     session.expire_all()
 
-    applications_service.add_document(
+    uploads.add_document(
         session=session,
         application_id=application.id,
         kind="identity_document",
@@ -597,7 +597,7 @@ def _renew_and_approve(session: Session, permit: Permit) -> Permit:
     holder = session.get(User, holder_id)
     assert holder is not None
     renewal = decisions.start_renewal(session=session, number=permit.number, actor=holder)
-    applications_service.add_document(
+    uploads.add_document(
         session=session,
         application_id=renewal.id,
         kind="identity_document",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app.applications import decisions
+from app.applications import decisions, uploads
 from app.applications import service as applications_service
 from app.applications.models import Application, ApplicationCreate
 from app.audit.models import AuditEvent
@@ -64,7 +64,7 @@ def issue_worker_permit(session: Session, clerk: User, *, working_name: str, age
         email=f"{working_name.lower()}@example.org",
     )
     application = applications_service.create(session=session, data=data, actor=applicant)
-    applications_service.add_document(
+    uploads.add_document(
         session=session,
         application_id=application.id,
         kind="identity_document",

@@ -1,0 +1,91 @@
+"""Documents an applicant uploads: PDF, JPEG or PNG only, checked by their content (not by
+their name or declared type), size-limited, stored once by SHA-256."""
+
+from __future__ import annotations
+
+import uuid
+
+import filetype
+from sqlmodel import Session, col, delete
+
+from app.applications import service
+from app.applications.models import ApplicationDocument
+from app.audit import service as audit
+from app.auth.models import User
+from app.config import get_settings
+from app.documents.store import get_store
+from app.errors import AppError, NotFound
+from app.policy import service as policy_service
+
+ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def add_document(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    kind: str,
+    filename: str,
+    content: bytes,
+    actor: User,
+) -> ApplicationDocument:
+    application = service.owned_for_change(
+        session=session, application_id=application_id, actor=actor
+    )
+    service.ensure_editable(application)
+    policy = policy_service.load_configured().policy
+    spec = policy.permit_type(application.permit_type)
+    if spec is None or kind not in spec.required_documents:
+        raise AppError(
+            422,
+            "unknown_document_kind",
+            f"This application does not ask for a document of kind '{kind}'.",
+            extra={"document_kinds": list(spec.required_documents) if spec else []},
+        )
+    limit = get_settings().max_upload_bytes
+    if len(content) > limit:
+        raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
+    if not content:
+        raise AppError(422, "empty_file", "The file is empty.")
+    detected = filetype.guess_mime(content)
+    if detected not in ALLOWED_UPLOADS:
+        raise AppError(415, "unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
+    key = get_store().put(content)
+    session.exec(  # one document per kind: a new upload replaces the old one
+        delete(ApplicationDocument).where(
+            col(ApplicationDocument.application_id) == application.id,
+            col(ApplicationDocument.kind) == kind,
+        )
+    )
+    safe_name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:200] or "document"
+    document = ApplicationDocument(
+        application_id=application.id,
+        kind=kind,
+        filename=safe_name,
+        content_type=detected,
+        size_bytes=len(content),
+        sha256=key,
+    )
+    session.add(document)
+    service.touch(application)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.document_add",
+        object_type="application",
+        object_id=application.id,
+        after={"kind": kind, "sha256": key, "size_bytes": len(content)},
+    )
+    session.commit()
+    session.refresh(document)
+    return document
+
+
+def read_document(
+    *, session: Session, application_id: uuid.UUID, document_id: uuid.UUID, actor: User
+) -> tuple[ApplicationDocument, bytes]:
+    application = service.get_for(session=session, application_id=application_id, actor=actor)
+    document = session.get(ApplicationDocument, document_id)
+    if document is None or document.application_id != application.id:
+        raise NotFound("document")
+    return document, get_store().get(document.sha256)
