@@ -34,10 +34,12 @@ app = typer.Typer(help="Sex-work licensing service: serve, database, accounts, a
 db_app = typer.Typer(help="Database schema (Alembic migrations).")
 user_app = typer.Typer(help="Accounts.")
 audit_app = typer.Typer(help="The audit trail.")
+retention_app = typer.Typer(help="The retention schedule of the policy in force.")
 policy_app = typer.Typer(help="Local policy files: validate a file, simulate a draft.")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 app.add_typer(policy_app, name="policy")
 
 console = Console()
@@ -312,6 +314,28 @@ def _print_simulation(report: SimulationReport) -> None:
         f"{HOME_WORK_NOTE}; the draft's home-work rules were not simulated.", markup=False
     )
     console.print(f"{report.summary} (on {report.on.isoformat()}).", markup=False)
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what is due without erasing anything.")
+    ] = False,
+) -> None:
+    """Erase applicants' personal data that the policy's retention schedule says is due
+    (details and uploads; decisions, history and working names stay). Run it daily."""
+    from app import retention
+
+    with Session(get_engine()) as session:
+        report = retention.run(session=session, dry_run=dry_run)
+    verb = "due for erasure" if dry_run else "erased"
+    console.print(
+        f"{len(report.erased)} applications {verb} on {report.on.isoformat()}"
+        + ("" if dry_run else f"; {report.files_deleted} stored files deleted")
+        + "."
+    )
+    for application_id in report.erased:
+        console.print(f"  {application_id}")
 
 
 if __name__ == "__main__":

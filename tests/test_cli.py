@@ -44,6 +44,7 @@ def test_help_on_every_command() -> None:
         ["demo-data", "--help"],
         ["user", "create", "--help"],
         ["audit", "verify", "--help"],
+        ["retention", "run", "--help"],
     ):
         result = swl("sqlite://", *args)
         assert result.returncode == 0, (args, result.stderr)

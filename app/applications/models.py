@@ -56,6 +56,8 @@ class Application(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str | None = Field(default=None, sa_type=Text)
     cited_rules: list[str] = Field(default_factory=list, sa_type=JSON)
+    # When the retention schedule erased the personal data (details, uploads).
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
@@ -206,6 +208,7 @@ class ApplicationPublic(SQLModel):
     decision_due: date | None
     information_request: str | None
     extended_at: datetime | None = None
+    erased_at: datetime | None = None
     decided_at: datetime | None
     decision_reason: str | None
     cited_rules: list[str]

@@ -1,0 +1,122 @@
+"""The retention schedule: erase applicants' personal data when the policy says so.
+
+It sits above the domains (like app/home.py). What is erased: the application's details
+(legal name, birth date, contact data), the documents the applicant uploaded (rows, and the
+stored files no other record uses) and the source data kept with generated documents.
+What stays: the working name, status history, decisions and the generated PDFs (working
+name only), which the municipality must keep as records of its decisions.
+
+- A refused or withdrawn application: `refused_application_months` after the decision.
+- A granted one: `applicant_data_months_after_expiry` after its permit (and any renewal of
+  it) stopped being held, by expiry or revocation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.applications.models import Application, ApplicationDocument, ApplicationStatus
+from app.audit import service as audit
+from app.db import local_today, to_local_date, utcnow
+from app.documents.models import Document
+from app.documents.store import get_store
+from app.permits.models import Permit, PermitStatus
+from app.policy import service as policy_service
+from app.policy.evaluate import add_months
+
+CLOSED = (ApplicationStatus.refused, ApplicationStatus.withdrawn)
+
+
+@dataclass
+class RetentionReport:
+    on: date
+    erased: list[uuid.UUID] = field(default_factory=list)
+    files_deleted: int = 0
+    dry_run: bool = False
+
+
+def _permit_end(session: Session, permit: Permit, on: date) -> date | None:
+    """The last day the permit (or the renewal that follows it) was held; None while held."""
+    follow_on = session.exec(select(Permit).where(Permit.renewal_of_id == permit.id)).first()
+    if follow_on is not None:
+        return _permit_end(session, follow_on, on)
+    if permit.status is PermitStatus.revoked:
+        return to_local_date(permit.updated_at)
+    if permit.valid_until < on:
+        return permit.valid_until
+    return None
+
+
+def due_for_erasure(*, session: Session, on: date) -> list[Application]:
+    retention = policy_service.load_configured().policy.retention
+    candidates = session.exec(
+        select(Application).where(
+            col(Application.erased_at).is_(None),
+            col(Application.status).in_([*CLOSED, ApplicationStatus.approved]),
+        )
+    ).all()
+    due = []
+    for application in candidates:
+        if application.status in CLOSED:
+            closed_on = to_local_date(application.decided_at or application.updated_at)
+            if add_months(closed_on, retention.refused_application_months) < on:
+                due.append(application)
+            continue
+        permit = session.exec(select(Permit).where(Permit.application_id == application.id)).first()
+        ended = _permit_end(session, permit, on) if permit else None
+        if ended and add_months(ended, retention.applicant_data_months_after_expiry) < on:
+            due.append(application)
+    return due
+
+
+def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> RetentionReport:
+    """Erase what the schedule says is due; each erasure is one audited transaction."""
+    report = RetentionReport(on=on or local_today(), dry_run=dry_run)
+    for application in due_for_erasure(session=session, on=report.on):
+        report.erased.append(application.id)
+        if not dry_run:
+            report.files_deleted += _erase(session, application)
+    return report
+
+
+def _erase(session: Session, application: Application) -> int:
+    uploads = session.exec(
+        select(ApplicationDocument).where(ApplicationDocument.application_id == application.id)
+    ).all()
+    keys = {d.sha256 for d in uploads}
+    for upload in uploads:
+        session.delete(upload)
+    for document in session.exec(
+        select(Document).where(Document.application_id == application.id)
+    ).all():
+        document.source_data = {}
+        session.add(document)
+    application.details = {}
+    application.erased_at = utcnow()
+    session.add(application)
+    audit.record(
+        session,
+        actor=None,
+        action="application.erase",
+        object_type="application",
+        object_id=application.id,
+        after={"uploads_removed": len(uploads), "reason": "retention schedule"},
+    )
+    session.commit()
+    # Files go only after the commit, and only when no remaining record points at them.
+    deleted = 0
+    for key in keys:
+        still_used = (
+            session.exec(
+                select(ApplicationDocument.id).where(ApplicationDocument.sha256 == key)
+            ).first()
+            or session.exec(select(Document.id).where(Document.sha256 == key)).first()
+        )
+        if still_used is None:
+            get_store().delete(key)
+            deleted += 1
+    return deleted

@@ -1,0 +1,139 @@
+"""The retention schedule erases applicants' personal data when the policy says so, and
+nothing before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select, update
+
+from app import retention
+from app.applications import decisions, uploads
+from app.applications import service as applications_service
+from app.applications.models import Application, ApplicationDocument, DecisionKind
+from app.audit.models import AuditEvent
+from app.auth.models import Role
+from app.db import local_today, utcnow
+from app.documents.models import Document
+from app.documents.store import get_store
+from app.permits.models import Permit
+from tests.factories import PDF_BYTES, make_application, make_permit, make_user
+
+
+def _upload_keys(session: Session, application_id: object) -> list[str]:
+    return [
+        d.sha256
+        for d in session.exec(
+            select(ApplicationDocument).where(ApplicationDocument.application_id == application_id)
+        ).all()
+    ]
+
+
+def _refused(session: Session, months_ago: int) -> Application:
+    """A refused application whose identity document is a file of its own."""
+    applicant = make_user(session)
+    draft = make_application(
+        session, applicant, legal_name=f"Geheim {months_ago}", documents=False, submit=False
+    )
+    uploads.add_document(
+        session=session,
+        application_id=draft.id,
+        kind="identity_document",
+        filename="id.pdf",
+        content=PDF_BYTES + f"% {draft.id}\n".encode(),
+        actor=applicant,
+    )
+    application = applications_service.submit(
+        session=session, application_id=draft.id, actor=applicant
+    )
+    decisions.decide(
+        session=session,
+        application_id=application.id,
+        decision=DecisionKind.refuse,
+        reason="Niet volledig.",
+        actor=make_user(session, Role.clerk),
+    )
+    session.execute(
+        update(Application)
+        .where(col(Application.id) == application.id)
+        .values(decided_at=utcnow() - timedelta(days=31 * months_ago))
+    )
+    session.commit()
+    session.expire_all()
+    return application
+
+
+def test_refused_application_is_erased_after_its_period(session: Session) -> None:
+    old = _refused(session, months_ago=13)  # Tilburg keeps refused applications 12 months
+    recent = _refused(session, months_ago=6)
+    old_keys = _upload_keys(session, old.id)
+    assert old_keys and all(get_store().exists(k) for k in old_keys)
+
+    dry = retention.run(session=session, dry_run=True)
+    assert dry.erased == [old.id]
+    session.refresh(old)
+    assert old.details  # a dry run changes nothing
+
+    report = retention.run(session=session)
+    assert report.erased == [old.id]
+    session.refresh(old)
+    session.refresh(recent)
+    assert old.details == {} and old.erased_at is not None
+    assert report.files_deleted == 1
+    assert not any(get_store().exists(k) for k in old_keys)
+    assert old.working_name  # the working name and the decision stay
+    assert _upload_keys(session, old.id) == []
+    assert recent.details and _upload_keys(session, recent.id)
+    letters = session.exec(select(Document).where(Document.application_id == old.id)).all()
+    assert letters and all(d.source_data == {} for d in letters)
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "application.erase")).one()
+    assert event.object_id == str(old.id)
+    assert "Geheim" not in str(event.after)
+    # A second run has nothing left to do.
+    assert retention.run(session=session).erased == []
+
+
+def test_granted_application_is_kept_while_the_permit_is_held(session: Session) -> None:
+    permit = make_permit(session)
+    assert retention.run(session=session).erased == []
+
+    # Three months after expiry (Tilburg: applicant_data_months_after_expiry = 3) it goes.
+    session.execute(
+        update(Permit)
+        .where(col(Permit.id) == permit.id)
+        .values(valid_until=local_today() - timedelta(days=80))
+    )
+    session.commit()
+    assert retention.run(session=session).erased == []
+    session.execute(
+        update(Permit)
+        .where(col(Permit.id) == permit.id)
+        .values(valid_until=local_today() - timedelta(days=100))
+    )
+    session.commit()
+    assert retention.run(session=session).erased == [permit.application_id]
+    application = session.get(Application, permit.application_id)
+    assert application is not None and application.details == {}
+
+
+def test_shared_file_is_kept_while_another_record_uses_it(session: Session) -> None:
+    old = make_application(session)  # uploads the factory's standard PDF bytes
+    decisions.decide(
+        session=session,
+        application_id=old.id,
+        decision=DecisionKind.refuse,
+        reason="Niet volledig.",
+        actor=make_user(session, Role.clerk),
+    )
+    session.execute(
+        update(Application)
+        .where(col(Application.id) == old.id)
+        .values(decided_at=utcnow() - timedelta(days=400))
+    )
+    session.commit()
+    key = _upload_keys(session, old.id)[0]
+    make_application(session)  # another application uploaded the very same bytes
+    report = retention.run(session=session)
+    assert old.id in report.erased
+    assert report.files_deleted == 0
+    assert get_store().exists(key)
