@@ -19,11 +19,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from app.applications import uploads as uploads_service
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus
 from app.audit import service as audit
 from app.db import local_today, to_local_date, utcnow
 from app.documents.models import Document
-from app.documents.store import get_store
 from app.permits.models import Permit, PermitStatus
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
@@ -84,11 +84,11 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
 
 
 def _erase(session: Session, application: Application) -> int:
-    uploads = session.exec(
+    uploaded = session.exec(
         select(ApplicationDocument).where(ApplicationDocument.application_id == application.id)
     ).all()
-    keys = {d.sha256 for d in uploads}
-    for upload in uploads:
+    keys = {d.sha256 for d in uploaded}
+    for upload in uploaded:
         session.delete(upload)
     for document in session.exec(
         select(Document).where(Document.application_id == application.id)
@@ -104,19 +104,8 @@ def _erase(session: Session, application: Application) -> int:
         action="application.erase",
         object_type="application",
         object_id=application.id,
-        after={"uploads_removed": len(uploads), "reason": "retention schedule"},
+        after={"uploads_removed": len(uploaded), "reason": "retention schedule"},
     )
     session.commit()
     # Files go only after the commit, and only when no remaining record points at them.
-    deleted = 0
-    for key in keys:
-        still_used = (
-            session.exec(
-                select(ApplicationDocument.id).where(ApplicationDocument.sha256 == key)
-            ).first()
-            or session.exec(select(Document.id).where(Document.sha256 == key)).first()
-        )
-        if still_used is None:
-            get_store().delete(key)
-            deleted += 1
-    return deleted
+    return uploads_service.delete_unused_files(session, keys)

@@ -137,3 +137,27 @@ def test_shared_file_is_kept_while_another_record_uses_it(session: Session) -> N
     assert old.id in report.erased
     assert report.files_deleted == 0
     assert get_store().exists(key)
+
+
+def test_a_replaced_upload_leaves_no_file_behind(session: Session) -> None:
+    applicant = make_user(session)
+    draft = make_application(session, applicant, documents=False, submit=False)
+    first = uploads.add_document(
+        session=session,
+        application_id=draft.id,
+        kind="identity_document",
+        filename="old.pdf",
+        content=PDF_BYTES + b"% first scan\n",
+        actor=applicant,
+    )
+    assert get_store().exists(first.sha256)
+    second = uploads.add_document(
+        session=session,
+        application_id=draft.id,
+        kind="identity_document",
+        filename="new.pdf",
+        content=PDF_BYTES + b"% second scan\n",
+        actor=applicant,
+    )
+    assert get_store().exists(second.sha256)
+    assert not get_store().exists(first.sha256)

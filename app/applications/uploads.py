@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 
 import filetype
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from app.applications import service
 from app.applications.models import ApplicationDocument
 from app.audit import service as audit
 from app.auth.models import User
 from app.config import get_settings
+from app.documents.models import Document
 from app.documents.store import get_store
 from app.errors import AppError, NotFound
 from app.policy import service as policy_service
@@ -51,6 +52,15 @@ def add_document(
     if detected not in ALLOWED_UPLOADS:
         raise AppError(415, "unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
     key = get_store().put(content)
+    replaced = {
+        d.sha256
+        for d in session.exec(
+            select(ApplicationDocument).where(
+                ApplicationDocument.application_id == application.id,
+                ApplicationDocument.kind == kind,
+            )
+        ).all()
+    }
     session.exec(  # one document per kind: a new upload replaces the old one
         delete(ApplicationDocument).where(
             col(ApplicationDocument.application_id) == application.id,
@@ -78,6 +88,7 @@ def add_document(
     )
     session.commit()
     session.refresh(document)
+    delete_unused_files(session, replaced - {key})
     return document
 
 
@@ -89,3 +100,20 @@ def read_document(
     if document is None or document.application_id != application.id:
         raise NotFound("document")
     return document, get_store().get(document.sha256)
+
+
+def delete_unused_files(session: Session, keys: set[str]) -> int:
+    """Delete stored files that no upload or generated document points at any more (call
+    after the commit that removed the rows). Returns how many were deleted."""
+    deleted = 0
+    for key in keys:
+        in_use = (
+            session.exec(
+                select(ApplicationDocument.id).where(ApplicationDocument.sha256 == key)
+            ).first()
+            or session.exec(select(Document.id).where(Document.sha256 == key)).first()
+        )
+        if in_use is None:
+            get_store().delete(key)
+            deleted += 1
+    return deleted
