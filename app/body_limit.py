@@ -13,6 +13,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Room for the form fields around the file itself.
 OVERHEAD_BYTES = 64 * 1024
 
+PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Bestand te groot / File too large</title><link rel="stylesheet" href="/static/style.css">
+</head><body><main class="wrap"><h1>Het bestand is te groot</h1>
+<p>Een bestand mag hoogstens {mb} MB zijn. Ga terug en kies een kleiner bestand, bijvoorbeeld
+een foto met een lagere resolutie of een pdf.</p>
+<h2 lang="en">The file is too large</h2>
+<p lang="en">A file may be at most {mb} MB. Go back and choose a smaller file.</p>
+<p><a href="javascript:history.back()">Terug / Back</a></p></main></body></html>"""
+
 
 class BodyTooLarge(BaseException):
     pass
@@ -34,7 +43,7 @@ class BodySizeLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > self.max_bytes:
-                    await self._refuse(send)
+                    await self._refuse(scope, send)
                     return
         received = 0
         started = False
@@ -58,18 +67,24 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": {"code": "too_large", "message": "The request is too large."}}
-        ).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        limit_mb = (self.max_bytes - OVERHEAD_BYTES) // (1024 * 1024)
+        if scope.get("path", "").startswith("/api/"):
+            body = json.dumps(
+                {"detail": {"code": "too_large", "message": "The request is too large."}}
+            ).encode()
+            content_type = b"application/json"
+        else:  # a form in the browser: a page to read, in both languages, with a way back
+            body = PAGE.format(mb=limit_mb).encode()
+            content_type = b"text/html; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", content_type),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }

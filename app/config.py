@@ -141,6 +141,11 @@ class Settings(BaseSettings):
                     "SECRET_KEY must be set to a random value of at least 32 characters "
                     "when APP_ENV=production"
                 )
+            if not self.public_base_url:
+                raise ValueError(
+                    "PUBLIC_BASE_URL must be set when APP_ENV=production: it is printed in the "
+                    "QR code of every permit"
+                )
             if not self.field_encryption_key:
                 raise ValueError("FIELD_ENCRYPTION_KEY must be set when APP_ENV=production")
             if self.demo_data:

@@ -83,6 +83,8 @@ def _page(request: Request, status_code: int, code: str, message: str) -> Respon
             "This form has expired or did not come from this site. Reload the page and try again."
         ),
         "too_many_requests": _("Too many requests from your address. Wait a minute and try again."),
+        "own_account": _("You cannot switch off your own account."),
+        "renewal_exists": _("There is already a renewal application for this permit."),
     }
     message = translated.get(code, message)
 

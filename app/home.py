@@ -38,6 +38,7 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
                     "renewable_from": decisions.renewal_opens_on(
                         p, policy.decision.renewal_window_days
                     ),
+                    "renewal": decisions.existing_renewal(session=session, permit_id=p.id),
                 }
                 for p in permits
             ],

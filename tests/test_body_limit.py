@@ -10,7 +10,9 @@ from app.config import get_settings
 
 def test_oversized_body_is_413_before_login(client: TestClient) -> None:
     too_big = b"x" * (get_settings().max_upload_bytes + OVERHEAD_BYTES + 1)
-    response = client.post("/register", content=too_big, headers={"Content-Type": "text/plain"})
+    response = client.post(
+        "/api/v1/auth/register", content=too_big, headers={"Content-Type": "text/plain"}
+    )
     assert response.status_code == 413
     assert response.json()["detail"]["code"] == "too_large"
 
@@ -33,3 +35,15 @@ def test_normal_body_passes(client: TestClient) -> None:
         "/api/v1/auth/register", json={"email": "small@example.org", "password": "x" * 16}
     )
     assert response.status_code == 201
+
+
+def test_oversized_form_upload_gets_a_page_to_read(client: TestClient) -> None:
+    too_big = b"x" * (get_settings().max_upload_bytes + OVERHEAD_BYTES + 1)
+    response = client.post(
+        "/applications/00000000-0000-0000-0000-000000000000/documents",
+        content=too_big,
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Het bestand is te groot" in response.text

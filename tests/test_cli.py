@@ -113,6 +113,7 @@ def test_demo_data_refused_in_production(cli_db: tuple[str, Path]) -> None:
         "APP_ENV": "production",
         "SECRET_KEY": "x" * 40,
         "FIELD_ENCRYPTION_KEY": "DJ4y1Jg1xqgQk8Y5lV0bV3m7c6lY9oQ8n2aJqO6yK0M=",
+        "PUBLIC_BASE_URL": "https://sekswerk.tilburg.example",
         "DEMO_DATA": "false",
     }
     result = subprocess.run(

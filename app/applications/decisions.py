@@ -24,7 +24,7 @@ from app.applications.states import AWAITING_DECISION, OPEN, Transition
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can
-from app.db import local_today, utcnow
+from app.db import local_today, to_local_date, utcnow
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.permits import documents as permit_documents
 from app.permits import service as permits_service
@@ -118,6 +118,26 @@ def decide(
     )
 
 
+def period_running(application: Application, today: date) -> bool:
+    """Whether the decision period has not ended yet, counting a pause that is still running
+    (Awb 4:15: from the day after the request for information)."""
+    if application.decision_due is None:
+        return False
+    due = application.decision_due
+    if application.paused_at is not None:
+        due += timedelta(days=max(0, (today - to_local_date(application.paused_at)).days - 1))
+    return due >= today
+
+
+def can_extend(application: Application, extension_days: int, today: date) -> bool:
+    return (
+        extension_days > 0
+        and application.extended_at is None
+        and application.status in AWAITING_DECISION | {ApplicationStatus.information_requested}
+        and period_running(application, today)
+    )
+
+
 def extend(
     *,
     session: Session,
@@ -143,13 +163,13 @@ def extend(
         raise Conflict("no_extension", "The policy in force allows no extension.")
     if application.extended_at is not None:
         raise Conflict("already_extended", "The decision period has already been extended once.")
-    today = local_today()
-    if application.decision_due is None or application.decision_due < today:
+    before = application.decision_due
+    if before is None or not period_running(application, local_today()):
         raise Conflict(
             "period_ended", "The decision period has ended; it can no longer be extended."
         )
-    before = application.decision_due
-    application.decision_due = before + timedelta(days=days)
+    new_due = before + timedelta(days=days)
+    application.decision_due = new_due
     application.extended_at = utcnow()
     applications.touch(application)
     applications.add_history(
@@ -158,7 +178,7 @@ def extend(
         application.status,
         application.status,
         actor=actor,
-        reason=f"{reason} ({application.decision_due.strftime('%d-%m-%Y')})",
+        reason=f"{reason} ({new_due.strftime('%d-%m-%Y')})",
     )
     audit.record(
         session,
@@ -167,7 +187,7 @@ def extend(
         object_type="application",
         object_id=application.id,
         before={"decision_due": before},
-        after={"decision_due": application.decision_due, "reason": reason},
+        after={"decision_due": new_due, "reason": reason},
     )
     session.commit()
     session.refresh(application)
@@ -299,6 +319,16 @@ def approve(
     return application
 
 
+def existing_renewal(*, session: Session, permit_id: uuid.UUID) -> Application | None:
+    """A renewal of this permit that is open or granted (there can be only one)."""
+    return session.exec(
+        select(Application).where(
+            Application.renewal_of_id == permit_id,
+            col(Application.status).in_((*OPEN, ApplicationStatus.approved)),
+        )
+    ).first()
+
+
 def renewal_opens_on(permit: Permit, window_days: int) -> date:
     return permit.valid_until - timedelta(days=window_days)
 
@@ -324,12 +354,7 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
             f"Renewal opens on {opens.isoformat()}.",
             opens_on=opens.isoformat(),
         )
-    open_renewal = session.exec(
-        select(Application).where(
-            Application.renewal_of_id == permit.id,
-            col(Application.status).in_((*OPEN, ApplicationStatus.approved)),
-        )
-    ).first()
+    open_renewal = existing_renewal(session=session, permit_id=permit.id)
     if open_renewal is not None:
         raise Conflict(
             "renewal_exists",

@@ -291,12 +291,13 @@ def facts_for(
 
 
 def _renews_held_permit(session: Session, application: Application, on: date) -> bool:
-    """A renewal only takes the place of its permit while that permit is still held: one
-    revoked in the meantime frees no place under a cap."""
+    """A renewal only takes the place of its permit while that permit is still held. Once it
+    has expired or been revoked its place under a cap is free, so the renewal competes for
+    one like a new application."""
     if application.renewal_of_id is None:
         return False
     permit = session.get(Permit, application.renewal_of_id)
-    return permit is not None and permit.state_on(on).value in ("active", "suspended", "expired")
+    return permit is not None and permit.state_on(on).value in ("active", "suspended")
 
 
 def store_checks(

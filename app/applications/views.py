@@ -25,7 +25,7 @@ from app.auth.deps import PageUser, require_page
 from app.auth.models import User
 from app.auth.permissions import Action
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, local_today
 from app.errors import AppError
 from app.i18n import current_locale
 from app.i18n import gettext as _
@@ -84,6 +84,9 @@ def _file_context(session: SessionDep, application: Application) -> dict[str, An
         # What the status machine allows now; the templates offer only these.
         "allowed": (allowed := {t.value for t in Transition if next_status(application.status, t)}),
         "decidable": bool(allowed & {"approve", "refuse", "request_information", "start_review"}),
+        "can_extend": decisions.can_extend(
+            application, policy.decision.extension_days, local_today()
+        ),
         "field_label": {n: label(*FIELD_LABELS[n]) for n in FIELD_LABELS},
         "policy": policy,
         "decision_documents": [

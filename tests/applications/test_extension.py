@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select, update
 from app.applications.models import Application
 from app.audit.models import AuditEvent
 from app.auth.models import Role
+from app.db import utcnow
 from app.policy import service as policy_service
 from tests.factories import make_application, make_user, token_for
 
@@ -75,3 +76,24 @@ def test_applicant_cannot_extend(client: TestClient, session: Session) -> None:
     application = make_application(session, applicant)
     response = _extend(client, token_for(client, applicant), application.id, "Graag.")
     assert response.status_code == 403
+
+
+def test_a_running_information_request_keeps_the_period_open(
+    client: TestClient, session: Session
+) -> None:
+    """Awb 4:15: while the applicant is asked for information the period stands still, so
+    it can still be extended after its original end date."""
+    application = make_application(session)
+    session.execute(
+        update(Application)
+        .where(col(Application.id) == application.id)
+        .values(
+            status="information_requested",
+            decision_due=date.today() - timedelta(days=2),
+            paused_at=utcnow() - timedelta(days=10),
+        )
+    )
+    session.commit()
+    clerk = token_for(client, make_user(session, Role.clerk))
+    response = _extend(client, clerk, application.id, "Advies van de GGD duurt langer.")
+    assert response.status_code == 200, response.text
