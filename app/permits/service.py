@@ -32,6 +32,11 @@ ALLOWED_FROM = {
     "reinstate": (PermitStatus.suspended,),
     "revoke": (PermitStatus.active, PermitStatus.suspended),
 }
+TARGET = {
+    "suspend": PermitStatus.suspended,
+    "reinstate": PermitStatus.active,
+    "revoke": PermitStatus.revoked,
+}
 
 
 def allowed_actions(permit: Permit, on: date) -> set[str]:
@@ -212,16 +217,13 @@ def list_for_holder(*, session: Session, holder_id: uuid.UUID) -> list[Permit]:
     )
 
 
-def _change_status(
-    *,
-    session: Session,
-    number: str,
-    actor: User,
-    allowed_from: tuple[PermitStatus, ...],
-    to: PermitStatus,
-    reason: str,
-    action: str,
+def change_status(
+    *, session: Session, number: str, actor: User, action: str, reason: str
 ) -> Permit:
+    """Suspend, reinstate or revoke: from the statuses ALLOWED_FROM names, with a reason;
+    then the decision letter and the permit's new version, after the commit."""
+    if action not in ALLOWED_FROM:
+        raise AppError(422, "unknown_action", f"'{action}' is not a permit action.")
     if not can(actor, Action.permit_manage):
         raise AppError(403, "forbidden", "You are not allowed to change permits.")
     permit = get_by_number(session=session, number=number)
@@ -229,14 +231,14 @@ def _change_status(
         raise NotFound("permit")
     permit = session.exec(select(Permit).where(Permit.id == permit.id).with_for_update()).one()
     session.refresh(permit)
-    if permit.status not in allowed_from or permit.state_on(today()).value == "expired":
+    if action not in allowed_actions(permit, today()):
         raise Conflict(
             "illegal_transition",
             f"A permit that is {permit.state_on(today()).value} cannot be {PAST[action]}.",
             current_status=permit.state_on(today()).value,
         )
     before = _summary(permit)
-    permit.status = to
+    permit.status = TARGET[action]
     permit.status_reason = reason
     permit.version += 1
     permit.updated_at = utcnow()
@@ -268,38 +270,20 @@ def _make_documents(*, session: Session, permit: Permit, action: str) -> None:
 
 
 def suspend(*, session: Session, number: str, actor: User, reason: str) -> Permit:
-    return _change_status(
-        session=session,
-        number=number,
-        actor=actor,
-        allowed_from=ALLOWED_FROM["suspend"],
-        to=PermitStatus.suspended,
-        reason=reason,
-        action="suspend",
+    return change_status(
+        session=session, number=number, actor=actor, action="suspend", reason=reason
     )
 
 
 def reinstate(*, session: Session, number: str, actor: User, reason: str) -> Permit:
-    return _change_status(
-        session=session,
-        number=number,
-        actor=actor,
-        allowed_from=ALLOWED_FROM["reinstate"],
-        to=PermitStatus.active,
-        reason=reason,
-        action="reinstate",
+    return change_status(
+        session=session, number=number, actor=actor, action="reinstate", reason=reason
     )
 
 
 def revoke(*, session: Session, number: str, actor: User, reason: str) -> Permit:
-    return _change_status(
-        session=session,
-        number=number,
-        actor=actor,
-        allowed_from=ALLOWED_FROM["revoke"],
-        to=PermitStatus.revoked,
-        reason=reason,
-        action="revoke",
+    return change_status(
+        session=session, number=number, actor=actor, action="revoke", reason=reason
     )
 
 

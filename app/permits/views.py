@@ -22,8 +22,6 @@ from app.web import file_response, limit_per_client, redirect, render, verify_cs
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 
-ACTIONS = {"suspend": service.suspend, "reinstate": service.reinstate, "revoke": service.revoke}
-
 
 def _context(permit: Permit, user: User) -> dict[str, object]:
     policy = policy_service.load_configured().policy
@@ -53,13 +51,15 @@ async def change_status(
     action = str(form.get("action") or "")
     reason = str(form.get("reason") or "").strip()
     error: str | None = None
-    if action not in ACTIONS:
+    if action not in service.ALLOWED_FROM:
         error = _("Choose what to do with the permit.")
     elif len(reason) < 3:
         error = _("Give a reason: the holder reads it in the decision.")
     else:
         try:
-            ACTIONS[action](session=session, number=number, actor=user, reason=reason)
+            service.change_status(
+                session=session, number=number, actor=user, action=action, reason=reason
+            )
         except AppError as exc:
             if exc.status_code in (403, 404):
                 raise
