@@ -20,9 +20,12 @@ from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app.auth.models import Role, User  # noqa: E402
 from app.db import get_session, make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
+from app.permits.models import Permit  # noqa: E402
+from tests.factories import make_permit, make_user  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -95,3 +98,23 @@ def app(session: Session):  # type: ignore[no-untyped-def]
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(app) as test_client:
         yield test_client
+
+
+# ---- people and a permit, shared by the domain tests ------------------------------------
+
+
+@pytest.fixture
+def holder(session: Session) -> User:
+    """An applicant (who will hold a permit)."""
+    return make_user(session)
+
+
+@pytest.fixture
+def clerk(session: Session) -> User:
+    return make_user(session, Role.clerk)
+
+
+@pytest.fixture
+def permit(session: Session, holder: User, clerk: User) -> Permit:
+    """A permit issued through the real services, under the working name "Roos"."""
+    return make_permit(session, holder, clerk=clerk, working_name="Roos")

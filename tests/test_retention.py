@@ -46,6 +46,11 @@ def _refused(session: Session, months_ago: int) -> Application:
     application = applications_service.submit(
         session=session, application_id=draft.id, actor=applicant
     )
+    _refuse_days_ago(session, application, 31 * months_ago)
+    return application
+
+
+def _refuse_days_ago(session: Session, application: Application, days: int) -> None:
     decisions.decide(
         session=session,
         application_id=application.id,
@@ -56,11 +61,10 @@ def _refused(session: Session, months_ago: int) -> Application:
     session.execute(
         update(Application)
         .where(col(Application.id) == application.id)
-        .values(decided_at=utcnow() - timedelta(days=31 * months_ago))
+        .values(decided_at=utcnow() - timedelta(days=days))
     )
     session.commit()
     session.expire_all()
-    return application
 
 
 def test_refused_application_is_erased_after_its_period(session: Session) -> None:
@@ -118,19 +122,7 @@ def test_granted_application_is_kept_while_the_permit_is_held(session: Session) 
 
 def test_shared_file_is_kept_while_another_record_uses_it(session: Session) -> None:
     old = make_application(session)  # uploads the factory's standard PDF bytes
-    decisions.decide(
-        session=session,
-        application_id=old.id,
-        decision=DecisionKind.refuse,
-        reason="Niet volledig.",
-        actor=make_user(session, Role.clerk),
-    )
-    session.execute(
-        update(Application)
-        .where(col(Application.id) == old.id)
-        .values(decided_at=utcnow() - timedelta(days=400))
-    )
-    session.commit()
+    _refuse_days_ago(session, old, 400)
     key = _upload_keys(session, old.id)[0]
     make_application(session)  # another application uploaded the very same bytes
     report = retention.run(session=session)

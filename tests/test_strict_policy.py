@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.applications import service as applications_service
 from app.applications.models import Application, ApplicationCheck
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.config import PROJECT_ROOT, get_settings
 from app.db import utcnow
 from app.policy import service as policy_service
@@ -39,11 +39,6 @@ def _approve(client: TestClient, clerk: User, application: Application):  # type
 def _version(session: Session, path: Path) -> PolicyVersion:
     fingerprint = policy_service.load_configured(path).fingerprint
     return session.exec(select(PolicyVersion).where(PolicyVersion.fingerprint == fingerprint)).one()
-
-
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
 
 
 def test_strict_policy_asks_for_its_own_documents(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -82,11 +82,6 @@ def applicant(session: Session) -> User:
     return make_user(session)
 
 
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
-
-
 # ---- the whole journey ----------------------------------------------------------------------
 
 

@@ -31,21 +31,6 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def holder(session: Session) -> User:
-    return make_user(session)
-
-
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
-
-
-@pytest.fixture
-def permit(session: Session, holder: User, clerk: User) -> Permit:
-    return make_permit(session, holder, clerk=clerk, working_name="Roos")
-
-
-@pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Counts calls to render.render_pdf; set `fail` to make every later call raise."""
     state: dict[str, Any] = {"count": 0, "fail": False}

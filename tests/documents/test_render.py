@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
 from app.auth import service as auth_service
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.config import PROJECT_ROOT, get_settings
 from app.documents import render
 from app.documents.models import Document, DocumentKind
@@ -40,11 +40,6 @@ from tests.factories import (
 API = "/api/v1"
 TILBURG = tomllib.loads((PROJECT_ROOT / "policies" / "tilburg.toml").read_text("utf-8"))
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
 
 
 def _holder(session: Session, language: str) -> User:

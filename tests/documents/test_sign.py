@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.config import get_settings
 from app.documents import render, sign
 from app.documents.models import Document, DocumentKind
@@ -23,21 +23,10 @@ from app.permits.models import Permit
 from tests.factories import (
     LEGAL_NAME,
     make_permit,
-    make_user,
     pdf_text,
     signing_certificate,
     token_for,
 )
-
-
-@pytest.fixture
-def holder(session: Session) -> User:
-    return make_user(session)
-
-
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
 
 
 @pytest.fixture

@@ -4,38 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, col
 
 from app.audit import service as audit
 from app.auth.models import Role, User
-from app.db import utcnow
+from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.policy.evaluate import add_months
-from tests.factories import LEGAL_NAME, PDF_BYTES, make_permit, make_user, token_for
+from tests.factories import LEGAL_NAME, PDF_BYTES, make_user, token_for
 
 API = "/api/v1/permits"
 
 
-@pytest.fixture
-def holder(session: Session) -> User:
-    return make_user(session)
-
-
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
-
-
-@pytest.fixture
-def permit(session: Session, holder: User, clerk: User) -> Permit:
-    return make_permit(session, holder, clerk=clerk, working_name="Roos")
-
-
 def _today() -> date:
-    return utcnow().date()
+    """The day the service counts in (the municipality's local date)."""
+    return permits_service.today()
 
 
 def _set_valid_until(session: Session, permit: Permit, valid_until: date) -> None:

@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, update
 from sqlmodel import Session, col, select
 
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.config import get_settings
 from app.db import get_session
 from app.main import create_app
 from app.permits import numbers
 from app.permits import service as permits_service
 from app.permits.models import Permit
-from tests.factories import LEGAL_NAME, application_data, make_permit, make_user, token_for
+from tests.factories import LEGAL_NAME, application_data, token_for
 
 JSON_API = "/api/v1/public/permits"
 ALLOWED_KEYS = {
@@ -43,21 +43,6 @@ STATUS_WORDS = {
     "expired": ("Verlopen", "Expired"),
     "unknown": ("Onbekend", "Unknown"),
 }
-
-
-@pytest.fixture
-def holder(session: Session) -> User:
-    return make_user(session)
-
-
-@pytest.fixture
-def clerk(session: Session) -> User:
-    return make_user(session, Role.clerk)
-
-
-@pytest.fixture
-def permit(session: Session, holder: User, clerk: User) -> Permit:
-    return make_permit(session, holder, clerk=clerk, working_name="Roos")
 
 
 def _today() -> date:
