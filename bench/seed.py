@@ -1,13 +1,14 @@
 """Seed a benchmark database through the project's own models, in bulk.
 
 Run by `bench/load.py` as a subprocess, with DATABASE_URL, DATA_DIR and the keys already in
-the environment (the service reads the same ones). Two commands:
+the environment (the service reads the same ones). Three commands:
 
     seed     migrate, then load N permits (with their approved applications, checks, uploads
              and history) and M applications waiting in the clerk's queue, plus accounts
     prepare  migrate (picks up new indexes on a reused seed), remove what earlier load runs
              added, and make D complete drafts for the submit benchmark; writes a JSON file
              with the accounts, permit numbers and draft ids the load runs use
+    drafts   make more complete drafts during a run (when submits outran the prepared ones)
 
 Rows are built as dictionaries of the models' columns and inserted with `insert(Model)` in
 batches, so SQLAlchemy applies the models' own column types (encrypted details, UTC
@@ -673,14 +674,20 @@ def main() -> None:
     prep.add_argument("--drafts", type=int, default=0)
     prep.add_argument("--samples", type=int, default=5000)
     prep.add_argument("--pdf-permits", type=int, default=20)
-    for command in (seed_cmd, prep):
+    drafts_cmd = sub.add_parser("drafts", help="make more complete drafts (no reset)")
+    drafts_cmd.add_argument("--count", type=int, required=True)
+    for command in (seed_cmd, prep, drafts_cmd):
         command.add_argument("--rng-seed", type=int, default=20261122)
         command.add_argument("--out", type=Path, required=True, help="write the result here")
     args = parser.parse_args()
     if args.command == "seed":
         result = seed(args.permits, args.queue, args.rng_seed)
-    else:
+    elif args.command == "prepare":
         result = prepare(args.drafts, args.samples, args.pdf_permits, args.rng_seed)
+    else:
+        with Session(get_engine()) as session:
+            made = make_drafts(session, args.count, random.Random(time.time_ns()))
+        result = {"drafts": made}
     args.out.write_text(json.dumps(result, indent=1))
 
 
