@@ -627,7 +627,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
     out = []
     header = (
         f"{'endpoint':<28} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'non2xx':>9} "
-        f"{'cpu/req':>8} {'anchor':>7} {'anch r/s':>9} {'ratio':>6}  {'target':<19} "
+        f"{'cpu ms':>8} {'anchor':>7} {'anch r/s':>9} {'ratio':>6}  {'target':<19} "
         f"{'met':<4} {'RSS MB':>7} {'load1':>6}"
     )
     seed = result["seed"]
@@ -649,7 +649,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         out.append(
             f"{case.name:<28} {median([r.rps for r in runs]):8.1f} "
             f"{median([r.p50 for r in runs]):7.1f} {p95:7.1f} {median([r.p99 for r in runs]):7.1f} "
-            f"{f'{bad}/{total}':>9} {cpu:7.2f}m {case.anchor:>7} "
+            f"{f'{bad}/{total}':>9} {cpu:8.2f} {case.anchor:>7} "
             f"{median([r.rps for r in case.anchor_runs]):9.1f} {ratio:6.2f}  "
             f"{case.target.text:<19} {'yes' if met else 'NO':<4} "
             f"{max(r.peak_rss_mb or 0 for r in runs):7.0f} {median([r.load1 for r in runs]):6.2f}"
