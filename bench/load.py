@@ -92,6 +92,7 @@ class Run:
     cpu_ms_per_request: float | None = None
     peak_rss_mb: float | None = None
     load1: float = 0.0
+    settled: bool = True  # False: the worker was still busy afterwards and was restarted
 
     @classmethod
     def from_wrk(cls, data: dict[str, Any]) -> Run:
@@ -148,28 +149,52 @@ class Server:
 
     def __init__(self, name: str, factory: str, env: dict[str, str], ready_path: str) -> None:
         self.name = name
+        self.factory = factory
+        self.env = env
+        self.ready_path = ready_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)  # noqa: SIM115
+        self.restarts = 0
+        self.start()
+
+    def start(self) -> None:
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the child
+            prefix=f"bench-{self.name}-", suffix=".log", delete=False
+        )
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "uvicorn", factory, *UVICORN_FLAGS, "--port", str(self.port)],
+            [PYTHON, "-m", "uvicorn", self.factory, *UVICORN_FLAGS, "--port", str(self.port)],
             cwd=ROOT,
-            env={**env, "PUBLIC_BASE_URL": self.url},
+            env={**self.env, "PUBLIC_BASE_URL": self.url},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{name} exited on start; see {self.log.name}")
+                raise RuntimeError(f"{self.name} exited on start; see {self.log.name}")
             try:
-                if httpx.get(self.url + ready_path, timeout=2).status_code == 200:
+                if httpx.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"{name} did not become ready in 60 s; see {self.log.name}")
+        raise RuntimeError(f"{self.name} did not become ready in 60 s; see {self.log.name}")
+
+    def settle(self, limit: float) -> bool:
+        """Wait until the worker is idle (it may still be working off requests wrk gave up
+        on); restart it when it is still busy after `limit` seconds, so the next run does
+        not pay for this one. Returns whether it settled by itself."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds()
+            time.sleep(0.5)
+            if self.cpu_seconds() - before < 0.05:
+                return True
+        self.stop()
+        self.restarts += 1
+        self.start()
+        return False
 
     def _status(self, key: str) -> float | None:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -265,6 +290,7 @@ class Wrk:
         )
         run.peak_rss_mb = server.peak_rss_mb()
         run.load1 = os.getloadavg()[0]
+        run.settled = server.settle(self.args.settle)
         return run
 
 
@@ -659,6 +685,12 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         exhausted = sum(r.exhausted for r in case.service_runs)
         if errors:
             out.append(f"  {case.name}: first non-2xx answer: {errors[0][:160]}")
+        restarted = sum(not r.settled for r in case.service_runs)
+        if restarted:
+            out.append(
+                f"  {case.name}: the worker was still busy {args.settle:g} s after "
+                f"{restarted} run(s) and was restarted"
+            )
         if exhausted:
             out.append(
                 f"  {case.name}: {exhausted} requests found no fresh draft "
@@ -723,6 +755,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=10, help="wrk's request timeout, s")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=30,
+        help="seconds to wait after a run for the worker to go idle before restarting it",
+    )
     parser.add_argument("--pdf-permits", type=int, default=5, help="permits downloaded twice")
     parser.add_argument(
         "--submit-rate-guess",
