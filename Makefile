@@ -52,9 +52,19 @@ messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
-## bench: performance figures (not part of the test suite)
+## bench: performance figures (not part of the test suite): the load bench (wrk against the
+## service and anchor apps, SQLite and PostgreSQL) and the permit render bench. Installs wrk
+## when missing. Defaults: 100000 permits, 10000 queued, both databases. BENCH_ARGS go to
+## bench/load.py, e.g. BENCH_ARGS="--quick --db sqlite" (see .venv/bin/python bench/load.py -h).
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-dev
-	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "== installing Debian package: wrk"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+	$(BIN)/python bench/permit_render.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -316,6 +316,21 @@ def admin_execute(pg_url: str, statements: list[str]) -> None:
     engine.dispose()
 
 
+def postgres_reachable(pg_url: str) -> bool:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(pg_url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
 def pg_database_exists(pg_url: str, name: str) -> bool:
     from sqlalchemy import create_engine, text
 
@@ -806,6 +821,10 @@ def main(argv: list[str] | None = None) -> None:
     reports, results = [], []
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as workdir:
         for kind in kinds:
+            if kind == "postgresql" and not postgres_reachable(args.pg_url):
+                reports.append(f"\npostgresql — skipped: no server answers at {args.pg_url}")
+                print(reports[-1])
+                continue
             result = bench_database(database_for(kind, args), args, Path(workdir))
             results.append(as_json(result))
             reports.append(report(result, args))
