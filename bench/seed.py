@@ -128,8 +128,10 @@ class Loader:
     def flush(self) -> None:
         for model in self.ORDER:
             rows = self.rows[model]
+            table = model.__table__  # type: ignore[attr-defined]
             for chunk in batched(rows):
-                self.session.execute(insert(model), chunk)
+                # Core executemany on the model's table: its column types still apply.
+                self.session.connection().execute(insert(table), chunk)
             name = model.__tablename__  # type: ignore[attr-defined]
             self.counts[name] = self.counts.get(name, 0) + len(rows)
             rows.clear()
