@@ -6,11 +6,13 @@
 --                   METHOD, PATH, AUTHORIZATION, COOKIE, BODY (empty fields allowed;
 --                   a BODY is sent as application/json)
 --   BENCH_RESULT    where to write the JSON result
+--   BENCH_THREADS   wrk's thread count (-t), to split the lines between threads
 --   BENCH_ONCE      "1": use every line at most once (e.g. each draft is submitted once);
 --                   a thread that runs out counts the extra requests as "exhausted" and
 --                   sends its last line again
 --
--- Thread i of n sends lines i, i+n, i+2n, ... so threads never share a line.
+-- Thread i of n sends lines i, i+n, i+2n, ... so threads never share a line (with fewer
+-- lines than threads, every thread sends every line).
 
 local threads = {}
 local counter = 0
@@ -36,9 +38,13 @@ function init(args)
   first_error = ""
   once = os.getenv("BENCH_ONCE") == "1"
   local n = tonumber(os.getenv("BENCH_THREADS") or "1")
-  local index = 0
+  local lines = {}
   for line in io.lines(os.getenv("BENCH_REQUESTS")) do
-    if index % n == thread_index then
+    table.insert(lines, line)
+  end
+  if #lines < n then n = 1 end -- fewer lines than threads: every thread sends them all
+  for index, line in ipairs(lines) do
+    if (index - 1) % n == (n == 1 and 0 or thread_index) then
       local f = split(line)
       local headers = {}
       if f[3] and f[3] ~= "" then headers["Authorization"] = f[3] end
@@ -50,7 +56,6 @@ function init(args)
       end
       table.insert(requests, wrk.format(f[1], f[2], headers, body))
     end
-    index = index + 1
   end
   position = 0
 end
