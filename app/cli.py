@@ -221,11 +221,23 @@ def policy_simulate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
     ] = False,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="List at most this many affected permits of each kind (0: counts only).",
+        ),
+    ] = 20,
+    list_all: Annotated[
+        bool, typer.Option("--all", help="List every affected permit (overrides --limit).")
+    ] = False,
 ) -> None:
     """Check every permit in force today against a draft policy FILE.
 
-    Lists the permits that would no longer comply (working names only), the caps, and a
-    summary. Informational: exits 0 whatever the outcome, 1 when FILE is not a valid policy.
+    Prints how many permits of each type would fail which rule, the first --limit of those
+    permits as examples (working names only; --all lists every one), the caps, and a summary.
+    Informational: exits 0 whatever the outcome, 1 when FILE is not a valid policy.
     """
     from app.permits import service as permits_service
     from app.simulation import simulate
@@ -233,7 +245,11 @@ def policy_simulate(
     draft = _load_policy_or_exit(file)
     with Session(get_engine()) as session, _SimulationProgress() as progress:
         report = simulate(
-            session=session, draft=draft, on=permits_service.today(), progress=progress
+            session=session,
+            draft=draft,
+            on=permits_service.today(),
+            progress=progress,
+            limit=None if list_all else limit,
         )
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -243,6 +259,9 @@ def policy_simulate(
 
 class _SimulationProgress:
     """A progress callback that shows a bar on standard error for large simulations."""
+
+    step = 1000
+    """Redraw after this many permits: redrawing per permit costs more than checking one."""
 
     def __init__(self) -> None:
         self._bar: Progress | None = None
@@ -262,6 +281,8 @@ class _SimulationProgress:
             self._bar = Progress(console=err_console)
             self._bar.start()
             self._task = self._bar.add_task("Checking permits", total=total)
+        if done % self.step and done != total:
+            return
         assert self._task is not None
         self._bar.update(self._task, completed=done)
 
@@ -270,7 +291,21 @@ def _print_simulation(report: SimulationReport) -> None:
     from app.simulation import HOME_WORK_NOTE
 
     title = f"Permits that would no longer comply with draft {report.draft_version}"
+    if report.failures:
+        rules = Table(
+            title=Text(f"Rules failed under draft {report.draft_version}"), box=box.SIMPLE_HEAD
+        )
+        rules.add_column("permit type", overflow="fold")
+        rules.add_column("rule")
+        rules.add_column("permits", justify="right")
+        for count in report.failures:
+            rule = count.rule_id + ("" if count.severity == "blocking" else " (could not check)")
+            rules.add_row(Text(count.permit_type), Text(rule), Text(str(count.permits)))
+        console.print(rules)
     if report.non_compliant:
+        shown = len(report.non_compliant)
+        if shown < report.non_compliant_count:
+            title += f": the first {shown} of {report.non_compliant_count} (--all lists all)"
         table = Table(title=Text(title), box=box.SIMPLE_HEAD)
         table.add_column("permit number", no_wrap=True)
         table.add_column("permit type", overflow="fold")
@@ -286,13 +321,20 @@ def _print_simulation(report: SimulationReport) -> None:
                 why.append(f": {result.message_en}")
             table.add_row(number, Text(outcome.permit_type), Text(outcome.working_name), why)
         console.print(table)
+    elif report.non_compliant_count:
+        console.print(
+            f"{title}: {report.non_compliant_count} (--limit N lists some).", markup=False
+        )
     else:
         console.print(f"{title}: none.", markup=False)
-    if report.unchecked:
+    if report.unchecked_count:
         numbers = ", ".join(outcome.number for outcome in report.unchecked)
+        more = report.unchecked_count - len(report.unchecked)
+        if more and numbers:
+            numbers += f" and {more} more"
         console.print(
-            f"{len(report.unchecked)} permits could not be checked (no birth date on file): "
-            f"{numbers}",
+            f"{report.unchecked_count} permits could not be checked (no birth date on file)"
+            + (f": {numbers}" if numbers else "."),
             markup=False,
         )
     caps = Table(title=Text(f"Caps in draft {report.draft_version}"), box=box.SIMPLE_HEAD)

@@ -7,6 +7,11 @@ A council changing its rules wants to see the effect first. ``simulate`` runs th
 evaluator (``evaluate_permit_compliance`` per permit, ``evaluate_caps`` over the counts) with
 the draft against every permit held on a day, and returns a report; it prints nothing.
 
+The permits are streamed, not loaded: one query reads only the columns the evaluation needs
+(number, type, working name, status, and the application's encrypted details for the birth
+date), in batches, and the report keeps counts plus at most ``limit`` example permits. So a
+simulation over 100,000 permits uses about as much memory as one over a hundred.
+
 Only working names leave this module; the holder's birth date is read (decrypted) from the
 permit's application to check ages, used, and dropped. The read is recorded in the audit trail.
 """
@@ -14,30 +19,41 @@ permit's application to check ages, used, and dropped. The read is recorded in t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, func, select
 
 from app.applications.models import Application
 from app.audit import service as audit
-from app.permits import service as permits_service
-from app.permits.models import Permit
+from app.permits.models import Permit, PermitStatus
+from app.permits.service import HELD_STATUSES
 from app.policy.evaluate import (
     CheckResult,
     PermitFacts,
+    Severity,
     evaluate_caps,
     evaluate_permit_compliance,
 )
 from app.policy.schema import Policy
+
+_HeldRow = tuple[uuid.UUID, str, str, str, PermitStatus, dict[str, Any] | None]
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each permit is checked."""
 
 HOME_WORK_NOTE = "home-work registrations: none recorded yet"
 """This service does not record home-work registrations yet, so none can be simulated."""
+
+DEFAULT_LIMIT = 20
+"""How many example permits a report lists per kind (failing, unchecked) unless told."""
+
+BATCH_SIZE = 1000
+"""Rows fetched from the database at a time while streaming the permits in force."""
 
 
 @dataclass(frozen=True)
@@ -74,15 +90,40 @@ class PermitOutcome:
 
 
 @dataclass(frozen=True)
+class RuleCount:
+    """How many permits of one type fail one rule under the draft."""
+
+    permit_type: str
+    rule_id: str
+    severity: Severity
+    permits: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "permit_type": self.permit_type,
+            "rule_id": self.rule_id,
+            "severity": self.severity,
+            "permits": self.permits,
+        }
+
+
+@dataclass(frozen=True)
 class SimulationReport:
     draft_version: str
     on: date
     permits_checked: int
-    non_compliant: tuple[PermitOutcome, ...]
-    """Permits with at least one blocking failure under the draft, by permit number."""
-    unchecked: tuple[PermitOutcome, ...]
+    non_compliant_count: int
+    """Permits with at least one blocking failure under the draft."""
+    unchecked_count: int
     """Permits that could not be checked (e.g. no birth date on file); not counted as failing."""
+    non_compliant: tuple[PermitOutcome, ...]
+    """The first ``limit`` non-compliant permits by permit number (all when limit is None)."""
+    unchecked: tuple[PermitOutcome, ...]
+    """The first ``limit`` unchecked permits by permit number (all when limit is None)."""
+    failures: tuple[RuleCount, ...]
+    """Permits failing each rule, per permit type (by type, rule, blocking before advisory)."""
     caps: tuple[CheckResult, ...]
+    limit: int | None = DEFAULT_LIMIT
     counts_by_type: dict[str, int] = field(default_factory=dict)
     home_work_registrations_recorded: bool = False
 
@@ -91,14 +132,31 @@ class SimulationReport:
         return [result for result in self.caps if not result.passed]
 
     @property
+    def complete(self) -> bool:
+        """Whether the example lists hold every non-compliant and unchecked permit."""
+        return (
+            len(self.non_compliant) == self.non_compliant_count
+            and len(self.unchecked) == self.unchecked_count
+        )
+
+    @property
     def summary(self) -> str:
-        return f"{len(self.non_compliant)} of {self.permits_checked} permits would no longer comply"
+        return (
+            f"{self.non_compliant_count} of {self.permits_checked} permits would no longer comply"
+        )
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data; ``non_compliant`` and ``unchecked`` hold at most
+        ``limit`` permits each, the ``*_count`` keys and ``failures`` count all of them."""
         return {
             "draft_version": self.draft_version,
             "on": self.on.isoformat(),
             "permits_checked": self.permits_checked,
+            "non_compliant_count": self.non_compliant_count,
+            "unchecked_count": self.unchecked_count,
+            "failures": [count.as_dict() for count in self.failures],
+            "limit": self.limit,
+            "complete": self.complete,
             "non_compliant": [outcome.as_dict() for outcome in self.non_compliant],
             "unchecked": [outcome.as_dict() for outcome in self.unchecked],
             "caps": [
@@ -122,37 +180,67 @@ class SimulationReport:
 
 
 def simulate(
-    *, session: Session, draft: Policy, on: date, progress: Progress | None = None
+    *,
+    session: Session,
+    draft: Policy,
+    on: date,
+    progress: Progress | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+    batch_size: int = BATCH_SIZE,
 ) -> SimulationReport:
-    """Check every permit held on ``on`` (active or suspended, not expired) against ``draft``."""
-    permits = permits_service.list_held(session=session, on=on)
-    birth_dates = holder_birth_dates(session=session, permits=permits)
+    """Check every permit held on ``on`` (active or suspended, not expired) against ``draft``.
+
+    ``limit`` bounds the example permits kept in the report (None keeps every one); the
+    counts always cover all permits.
+    """
+    total = session.exec(select(func.count()).select_from(Permit).where(*_held(on))).one()
+    renewed = _renewed_permit_ids(session)
+    # The evaluator is pure, so its answer for a (permit type, birth date) pair is reused.
+    verdicts: dict[tuple[str, date | None], tuple[CheckResult, ...]] = {}
     failing: list[PermitOutcome] = []
     unchecked: list[PermitOutcome] = []
-    for done, permit in enumerate(permits, start=1):
-        facts = PermitFacts(
-            permit_type=permit.permit_type,
-            holder_birth_date=birth_dates.get(permit.application_id),
-            on=on,
-        )
-        failed = [r for r in evaluate_permit_compliance(draft, facts) if not r.passed]
+    failing_count = unchecked_count = checked = 0
+    failures: Counter[tuple[str, str, Severity]] = Counter()
+    counts: Counter[str] = Counter()
+    for row in _held_rows(session, on=on, batch_size=batch_size):
+        permit_id, number, permit_type, working_name, status, details = row
+        checked += 1
+        if permit_id not in renewed:
+            counts[permit_type] += 1
+        key = (permit_type, _birth_date(details))
+        failed = verdicts.get(key)
+        if failed is None:
+            facts = PermitFacts(permit_type=permit_type, holder_birth_date=key[1], on=on)
+            failed = tuple(r for r in evaluate_permit_compliance(draft, facts) if not r.passed)
+            verdicts[key] = failed
         if failed:
-            outcome = _outcome(permit, failed)
-            if any(result.severity == "blocking" for result in failed):
-                failing.append(outcome)
+            for result in failed:
+                failures[(permit_type, result.rule_id, result.severity)] += 1
+            blocking = any(result.severity == "blocking" for result in failed)
+            if blocking:
+                failing_count += 1
             else:
-                unchecked.append(outcome)
+                unchecked_count += 1
+            kept = failing if blocking else unchecked
+            if limit is None or len(kept) < limit:
+                kept.append(PermitOutcome(number, permit_type, working_name, status.value, failed))
         if progress is not None:
-            progress(done, len(permits))
-    counts = permits_service.counts_by_type(session=session, on=on)
+            progress(checked, max(total, checked))
+    counts_by_type = dict(sorted(counts.items()))
     report = SimulationReport(
         draft_version=draft.version,
         on=on,
-        permits_checked=len(permits),
+        permits_checked=checked,
+        non_compliant_count=failing_count,
+        unchecked_count=unchecked_count,
         non_compliant=tuple(failing),
         unchecked=tuple(unchecked),
-        caps=tuple(evaluate_caps(draft, counts)),
-        counts_by_type=counts,
+        failures=tuple(
+            RuleCount(*key, permits) for key, permits in sorted(failures.items(), key=_rule_order)
+        ),
+        caps=tuple(evaluate_caps(draft, counts_by_type)),
+        limit=limit,
+        counts_by_type=counts_by_type,
     )
     audit.record(
         session,
@@ -163,38 +251,59 @@ def simulate(
             "draft_version": draft.version,
             "on": on,
             "permits_checked": report.permits_checked,
-            "non_compliant": len(report.non_compliant),
+            "non_compliant": report.non_compliant_count,
         },
     )
     session.commit()
     return report
 
 
-def _outcome(permit: Permit, failed: list[CheckResult]) -> PermitOutcome:
-    return PermitOutcome(
-        number=permit.number,
-        permit_type=permit.permit_type,
-        working_name=permit.working_name,
-        status=permit.status.value,
-        failed=tuple(failed),
+def _rule_order(item: tuple[tuple[str, str, Severity], int]) -> tuple[str, str, bool]:
+    (permit_type, rule_id, severity), _ = item
+    return permit_type, rule_id, severity != "blocking"
+
+
+def _held(on: date) -> tuple[Any, ...]:
+    """The conditions for a permit in force on a day (as ``permits.service.list_held``)."""
+    return (col(Permit.status).in_(HELD_STATUSES), col(Permit.valid_until) >= on)
+
+
+def _renewed_permit_ids(session: Session) -> set[uuid.UUID]:
+    """Permits renewed by a held permit: they take no place of their own under a cap (as
+    ``permits.service.counts_by_type`` counts). Read once, so the count stays linear where a
+    correlated sub-query per permit would not (SQLite, no index on ``renewal_of_id``)."""
+    rows = session.exec(
+        select(Permit.renewal_of_id).where(
+            col(Permit.renewal_of_id).is_not(None), col(Permit.status).in_(HELD_STATUSES)
+        )
     )
+    return {permit_id for permit_id in rows if permit_id is not None}
 
 
-def holder_birth_dates(
-    *, session: Session, permits: Sequence[Permit], batch_size: int = 500
-) -> dict[uuid.UUID, date | None]:
-    """Birth date per application id, from each permit's (encrypted) application details."""
-    ids = [permit.application_id for permit in permits]
-    found: dict[uuid.UUID, date | None] = {}
-    for start in range(0, len(ids), batch_size):
-        rows = session.exec(
-            select(Application.id, Application.details).where(
-                col(Application.id).in_(ids[start : start + batch_size])
+def _held_rows(session: Session, *, on: date, batch_size: int) -> Iterator[_HeldRow]:
+    """The permits in force, by permit number, as rows of only the columns the check needs,
+    read in keyset batches: no ORM objects, no cursor left open between batches."""
+    connection = session.connection()  # Core rows, in the session's transaction
+    last_number = ""
+    while True:
+        batch = connection.execute(
+            sa_select(
+                col(Permit.id),
+                col(Permit.number),
+                col(Permit.permit_type),
+                col(Permit.working_name),
+                col(Permit.status),
+                col(Application.details),
             )
+            .join(Application, col(Application.id) == col(Permit.application_id))
+            .where(*_held(on), col(Permit.number) > last_number)
+            .order_by(col(Permit.number))
+            .limit(batch_size)
         ).all()
-        for application_id, details in rows:
-            found[application_id] = _birth_date(details)
-    return found
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last_number = batch[-1][1]
 
 
 def _birth_date(details: Mapping[str, Any] | None) -> date | None:

@@ -133,6 +133,8 @@ def test_simulate_lists_the_permits_of_people_under_21(
         assert name not in out
     assert "(suspended)" in out
     assert "age.minimum" in out
+    rules_row = next(line for line in out.splitlines() if "age.minimum" in line)
+    assert rules_row.split() == ["sex_worker", "age.minimum", "2"]  # the per-rule count
     assert LEGAL_NAME not in out
     assert "home-work registrations: none recorded yet" in out
     assert "2 of 4 permits would no longer comply" in out.splitlines()[-1]
@@ -143,6 +145,16 @@ def test_simulate_lists_the_permits_of_people_under_21(
     report = json.loads(as_json.stdout)
     assert {p["number"] for p in report["non_compliant"]} == {permits["Anouk"], permits["Bibi"]}
     assert report["permits_checked"] == 4
+    assert (report["non_compliant_count"], report["unchecked_count"]) == (2, 0)
+    assert report["complete"] is True
+    assert report["failures"] == [
+        {
+            "permit_type": "sex_worker",
+            "rule_id": "age.minimum",
+            "severity": "blocking",
+            "permits": 2,
+        }
+    ]
     assert report["summary"] == "2 of 4 permits would no longer comply"
     assert [c["passed"] for c in report["caps"]] == [True, True, True]
     assert report["home_work"]["registrations_recorded"] is False
@@ -161,44 +173,77 @@ def test_simulate_refuses_an_invalid_draft(
     assert "would no longer comply" not in result.stdout
 
 
-def test_simulate_shows_progress_for_many_permits(
+def test_simulate_many_permits_shows_progress_and_bounded_examples(
     cli_database: tuple[str, Engine], tmp_path: Path
 ) -> None:
     url, engine = cli_database
+    young: set[str] = set()
     with Session(engine) as session:
         # Volume, not rules, is under test here: rows are inserted directly.
         holder = make_user(session, Role.applicant)
         version = policy_service.current(session=session).record
         today = permits_service.today()
         for index in range(201):
+            # every eighth holder was born in 2010 (under 21): 26 permits would fail
+            birth_date = "2010-05-05" if index % 8 == 0 else "1990-05-05"
             application = Application(
                 applicant_id=holder.id,
                 permit_type="sex_worker",
                 status=ApplicationStatus.approved,
                 working_name=f"Werknaam {index}",
-                details={"birth_date": "1990-05-05"},
+                details={"birth_date": birth_date, "legal_name": LEGAL_NAME},
             )
             session.add(application)
             session.flush()
-            session.add(
-                Permit(
-                    number=numbers.generate(),
-                    application_id=application.id,
-                    holder_id=holder.id,
-                    permit_type="sex_worker",
-                    working_name=f"Werknaam {index}",
-                    valid_from=today,
-                    valid_until=today + timedelta(days=365),
-                    policy_version_id=version.id,
-                )
+            permit = Permit(
+                number=numbers.generate(),
+                application_id=application.id,
+                holder_id=holder.id,
+                permit_type="sex_worker",
+                working_name=f"Werknaam {index}",
+                valid_from=today,
+                valid_until=today + timedelta(days=365),
+                policy_version_id=version.id,
             )
+            session.add(permit)
+            if birth_date == "2010-05-05":
+                young.add(permit.number)
         session.commit()
+    assert len(young) == 26
     draft = tmp_path / "draft.toml"
     draft.write_text(draft_text(minimum_age=21), encoding="utf-8")
+
+    def listed(out: str) -> list[str]:
+        return [number for number in sorted(young) if number in out]
 
     result = swl("policy", "simulate", str(draft), database_url=url)
 
     assert result.returncode == 0, result.stderr
     assert "Checking permits" in result.stderr
     assert "Checking permits" not in result.stdout
-    assert "0 of 201 permits would no longer comply" in result.stdout
+    out = result.stdout
+    assert listed(out) == sorted(young)[:20]  # the first 20 by permit number, no more
+    assert "the first 20 of 26 (--all lists all)" in " ".join(out.split())
+    assert ["sex_worker", "age.minimum", "26"] in [line.split() for line in out.splitlines()]
+    assert LEGAL_NAME not in out
+    assert "26 of 201 permits would no longer comply" in out.splitlines()[-1]
+
+    five = swl("policy", "simulate", str(draft), "--limit", "5", database_url=url)
+    assert listed(five.stdout) == sorted(young)[:5]
+    everything = swl("policy", "simulate", str(draft), "--all", database_url=url)
+    assert listed(everything.stdout) == sorted(young)
+    assert "the first" not in everything.stdout
+
+    bounded = json.loads(swl("policy", "simulate", str(draft), "--json", database_url=url).stdout)
+    assert [p["number"] for p in bounded["non_compliant"]] == sorted(young)[:20]
+    assert (bounded["non_compliant_count"], bounded["limit"], bounded["complete"]) == (
+        26,
+        20,
+        False,
+    )
+    full = json.loads(
+        swl("policy", "simulate", str(draft), "--json", "--all", database_url=url).stdout
+    )
+    assert [p["number"] for p in full["non_compliant"]] == sorted(young)
+    assert (full["limit"], full["complete"]) == (None, True)
+    assert LEGAL_NAME not in json.dumps(full)

@@ -10,15 +10,17 @@ from sqlmodel import Session, select
 
 from app.applications import decisions, uploads
 from app.applications import service as applications_service
-from app.applications.models import Application, ApplicationCreate
+from app.applications.models import Application, ApplicationCreate, ApplicationStatus
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
+from app.permits import numbers
 from app.permits import service as permits_service
 from app.permits.models import Permit
+from app.policy import service as policy_service
 from app.policy.evaluate import add_months
 from app.policy.loader import load_policy_text
 from app.policy.schema import Policy
-from app.simulation import holder_birth_dates, simulate
+from app.simulation import RuleCount, simulate
 from tests.factories import make_user
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -171,27 +173,156 @@ def test_a_permit_without_birth_date_is_unchecked_not_failing(session: Session) 
     assert report.summary == "0 of 1 permits would no longer comply"
 
 
-def test_birth_dates_are_read_in_batches_and_progress_is_reported(session: Session) -> None:
-    clerk = make_user(session, Role.clerk)
-    permits = [
-        issue_worker_permit(session, clerk, working_name=name, age=age)
-        for name, age in (("Jet", 20), ("Kim", 40), ("Lot", 25))
-    ]
+def insert_permit(
+    session: Session,
+    holder: User,
+    *,
+    working_name: str,
+    birth_date: date | None,
+    renewal_of: Permit | None = None,
+) -> Permit:
+    """A permit in force and its approved application, inserted directly: for tests about
+    volume and counting rather than about how a permit comes to be."""
+    details = {"legal_name": LEGAL_NAME}
+    if birth_date is not None:
+        details["birth_date"] = birth_date.isoformat()
+    application = Application(
+        applicant_id=holder.id,
+        permit_type="sex_worker",
+        status=ApplicationStatus.approved,
+        working_name=working_name,
+        details=details,
+        renewal_of_id=None if renewal_of is None else renewal_of.id,
+    )
+    session.add(application)
+    session.flush()
+    start = permits_service.today()
+    if renewal_of is not None:
+        start = renewal_of.valid_until + timedelta(days=1)
+    permit = Permit(
+        number=numbers.generate(),
+        application_id=application.id,
+        holder_id=holder.id,
+        permit_type="sex_worker",
+        working_name=working_name,
+        valid_from=start,
+        valid_until=start + timedelta(days=365),
+        policy_version_id=policy_service.current(session=session).record.id,
+        renewal_of_id=None if renewal_of is None else renewal_of.id,
+    )
+    session.add(permit)
+    session.commit()
+    return permit
+
+
+def test_permits_are_read_in_batches_and_progress_is_reported(session: Session) -> None:
+    holder = make_user(session, Role.applicant)
     today = permits_service.today()
-    dates = holder_birth_dates(session=session, permits=permits, batch_size=2)
-    assert dates == {
-        p.application_id: birth_date_for(a, today)
-        for p, a in zip(permits, (20, 40, 25), strict=True)
+    ages = {"Jet": 20, "Kim": 40, "Lot": 25, "Mia": 19, "Noor": 60}
+    permits = {
+        name: insert_permit(
+            session, holder, working_name=name, birth_date=birth_date_for(age, today)
+        )
+        for name, age in ages.items()
     }
 
     calls: list[tuple[int, int]] = []
-    simulate(
+    report = simulate(
         session=session,
         draft=draft(minimum_age=21),
         on=today,
         progress=lambda done, total: calls.append((done, total)),
+        batch_size=2,  # three batches, the last one short
     )
-    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+    assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    assert report.permits_checked == 5
+    # Every permit read once, with its own birth date: exactly Jet (20) and Mia (19) fail.
+    assert {o.number for o in report.non_compliant} == {
+        permits["Jet"].number,
+        permits["Mia"].number,
+    }
+    ages_found = {o.working_name: o.failed[0].details["age"] for o in report.non_compliant}
+    assert ages_found == {"Jet": 20, "Mia": 19}
+    assert report.counts_by_type == {"sex_worker": 5}
+
+
+def test_examples_are_bounded_but_the_counts_cover_every_permit(session: Session) -> None:
+    holder = make_user(session, Role.applicant)
+    today = permits_service.today()
+    young = [
+        insert_permit(
+            session, holder, working_name=f"Jong {i}", birth_date=birth_date_for(19, today)
+        )
+        for i in range(5)
+    ]
+    for i in range(2):
+        insert_permit(
+            session, holder, working_name=f"Oud {i}", birth_date=birth_date_for(30, today)
+        )
+    unknown = [
+        insert_permit(session, holder, working_name=f"Onbekend {i}", birth_date=None)
+        for i in range(3)
+    ]
+    strict = draft(minimum_age=21)
+
+    report = simulate(session=session, draft=strict, on=today, limit=2, batch_size=3)
+
+    assert report.permits_checked == 10
+    assert report.non_compliant_count == 5
+    assert report.unchecked_count == 3
+    # The first examples by permit number, working names only.
+    assert [o.number for o in report.non_compliant] == sorted(p.number for p in young)[:2]
+    assert [o.number for o in report.unchecked] == sorted(p.number for p in unknown)[:2]
+    assert not report.complete
+    assert report.failures == (
+        RuleCount("sex_worker", "age.minimum", "blocking", 5),
+        RuleCount("sex_worker", "age.minimum", "advisory", 3),
+    )
+    assert report.summary == "5 of 10 permits would no longer comply"
+    data = report.as_dict()
+    assert (data["non_compliant_count"], data["unchecked_count"]) == (5, 3)
+    assert (len(data["non_compliant"]), len(data["unchecked"]), data["limit"]) == (2, 2, 2)
+    assert data["complete"] is False
+    assert data["failures"][0] == {
+        "permit_type": "sex_worker",
+        "rule_id": "age.minimum",
+        "severity": "blocking",
+        "permits": 5,
+    }
+    assert LEGAL_NAME not in json.dumps(data)
+
+    everything = simulate(session=session, draft=strict, on=today, limit=None)
+    assert [o.number for o in everything.non_compliant] == sorted(p.number for p in young)
+    assert len(everything.unchecked) == 3
+    assert everything.complete
+
+    counts_only = simulate(session=session, draft=strict, on=today, limit=0)
+    assert (counts_only.non_compliant, counts_only.unchecked) == ((), ())
+    assert counts_only.non_compliant_count == 5
+    assert counts_only.failures == report.failures
+
+
+def test_a_renewed_permit_and_its_renewal_count_once_under_a_cap(session: Session) -> None:
+    """The caps count as permits.service.counts_by_type does, both permits are checked."""
+    holder = make_user(session, Role.applicant)
+    today = permits_service.today()
+    born = birth_date_for(30, today)
+    original = insert_permit(session, holder, working_name="Olga", birth_date=born)
+    insert_permit(session, holder, working_name="Olga", birth_date=born, renewal_of=original)
+    insert_permit(session, holder, working_name="Pien", birth_date=born)
+
+    report = simulate(session=session, draft=draft(minimum_age=None, sex_worker_cap=2), on=today)
+
+    assert report.permits_checked == 3
+    assert report.counts_by_type == {"sex_worker": 2}
+    assert report.counts_by_type == permits_service.counts_by_type(session=session, on=today)
+    assert report.failed_caps == []
+
+    tighter = simulate(session=session, draft=draft(minimum_age=None, sex_worker_cap=1), on=today)
+    assert [r.details for r in tighter.failed_caps] == [
+        {"permit_type": "sex_worker", "active": 2, "cap": 1}
+    ]
 
 
 def test_a_simulation_is_recorded_in_the_audit_trail(session: Session) -> None:
