@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Room for the form fields around the file itself.
@@ -27,10 +28,15 @@ class BodyTooLarge(BaseException):
     pass
 
 
+class BodyTooSlow(BaseException):
+    pass
+
+
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float = 30) -> None:
         self.app = app
         self.max_bytes = max_bytes + OVERHEAD_BYTES
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,7 +56,11 @@ class BodySizeLimitMiddleware:
 
         async def limited_receive() -> Message:
             nonlocal received
-            message = await receive()
+            # A client that stops sending its body cannot hold the request open for ever.
+            with anyio.move_on_after(self.timeout_seconds) as waited:
+                message = await receive()
+            if waited.cancelled_caught:
+                raise BodyTooSlow
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
@@ -68,6 +78,26 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if not started:
                 await self._refuse(scope, send)
+        except BodyTooSlow:
+            if not started:
+                await self._answer(
+                    send, 408, "request_timeout", "The request body did not arrive in time."
+                )
+
+    async def _answer(self, send: Send, status: int, code: str, message: str) -> None:
+        body = json.dumps({"detail": {"code": code, "message": message}}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         limit_mb = (self.max_bytes - OVERHEAD_BYTES) // (1024 * 1024)

@@ -61,6 +61,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default: HOST setting).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: PORT setting).")] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes. More than one needs shared rate limits "
+            "(RATE_LIMIT_STORAGE_URL=redis://...); PostgreSQL is advised.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the site and the API."""
     import uvicorn
@@ -77,10 +85,17 @@ def serve(
     except (PolicyError, OSError) as exc:
         err_console.print(f"Cannot start: the policy file is not valid.\n{exc}")
         raise typer.Exit(2) from exc
+    if workers > 1 and settings.rate_limit_storage_url.startswith("memory://"):
+        err_console.print(
+            "Cannot start several workers with rate limits counted per process: set "
+            "RATE_LIMIT_STORAGE_URL to a shared storage, e.g. redis://127.0.0.1:6379/0."
+        )
+        raise typer.Exit(2)
     if settings.demo_data:
         with Session(get_engine()) as session:
             if demo.database_is_empty(session):
                 demo.load(session)
+        get_engine().dispose()
         _print_demo_accounts()
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Serving on http://{bind_host}:{bind_port} (API docs at /docs)")
@@ -90,6 +105,7 @@ def serve(
         host=bind_host,
         port=bind_port,
         reload=reload,
+        workers=workers,
         log_level=settings.log_level,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -117,6 +117,36 @@ class Settings(BaseSettings):
         description="Folder for the SQLite database and stored documents.",
     )
     log_level: str = Field(default="info", description="Log level for the server.")
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Database connections per worker process. The app lets no more requests "
+        "at the database at once, and runs DB_POOL_SIZE + 10 worker threads, so a request never "
+        "waits for a connection it cannot get.",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        description="How long a request waits for a free database slot before it is answered "
+        "503 `database_busy` with Retry-After.",
+    )
+    db_lock_timeout_seconds: float = Field(
+        default=3,
+        gt=0,
+        description="How long a statement waits for a lock (SQLite's write lock, a PostgreSQL "
+        "row lock) or for a connection to open before it is answered 503 with Retry-After.",
+    )
+    rate_limit_storage_url: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live (`limits` storage URL). `memory://` counts "
+        "per process; with several workers or instances use `redis://127.0.0.1:6379/0`.",
+    )
+    body_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="A client that sends no part of its request body for this long is answered "
+        "408 and disconnected (slow clients cannot hold a worker).",
+    )
 
     @property
     def is_production(self) -> bool:

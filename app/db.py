@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends
-from sqlalchemy import DateTime, Engine, event
+import anyio
+import anyio.to_thread
+from fastapi import Depends, Request
+from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 from app.config import get_settings
+from app.errors import DATABASE_RETRY_AFTER_SECONDS, AppError
 
 # Stable constraint names make Alembic migrations reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -72,18 +75,71 @@ def uuid_pk_field() -> Any:
     return Field(default_factory=uuid.uuid4, primary_key=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    pool_timeout: float | None = None,
+    lock_timeout: float | None = None,
+) -> Engine:
+    """An engine whose pool, lock waits and (on SQLite) write locking follow the settings.
+
+    Each worker process has `DB_POOL_SIZE` connections and no overflow; the web app lets
+    no more requests at the database at once (see `get_session`), so a request never waits
+    for a connection it cannot get. There is no pre-ping: a connection the server dropped
+    fails its request with 503 and the pool reconnects for the next one.
+    """
+    settings = get_settings()
+    size = pool_size or settings.db_pool_size
+    wait = settings.db_pool_timeout_seconds if pool_timeout is None else pool_timeout
+    lock_wait = settings.db_lock_timeout_seconds if lock_timeout is None else lock_timeout
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        memory = not parsed.database or parsed.database == ":memory:"
+        if not memory:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": lock_wait},
+            **({} if memory else {"pool_size": size, "max_overflow": 0, "pool_timeout": wait}),
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    options = (
+        f"-c lock_timeout={int(lock_wait * 1000)} "
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+    )
+    return create_engine(
+        url,
+        pool_size=size,
+        max_overflow=0,
+        pool_timeout=wait,
+        pool_recycle=1800,
+        connect_args={"options": options, "connect_timeout": max(1, int(lock_wait))},
+    )
+
+
+IDLE_IN_TRANSACTION_MS = 60_000
+"""PostgreSQL ends a transaction left idle this long (a crashed request never holds locks
+for longer)."""
+
+_WRITING = "swl_sqlite_writing"
+_SAVEPOINTS = "swl_sqlite_savepoints"
+_WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    """SQLite in WAL mode with late write locks.
+
+    A transaction begins deferred, so reads run on a snapshot and never take the write
+    lock. The first write (or a `SELECT ... FOR UPDATE`, which SQLite does not know) ends
+    that read-only transaction and begins `BEGIN IMMEDIATE`: the write lock is taken
+    there, held only for the request's own writes, and waited for at most
+    DB_LOCK_TIMEOUT_SECONDS (then "database is locked", answered with 503). Rows read
+    before that point are re-read when used, as after a commit, which is what
+    PostgreSQL's READ COMMITTED gives as well.
+    """
+
     # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -94,10 +150,40 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # Take the write lock up front: a deferred transaction that reads and then writes
-        # fails with "database is locked" when another writer got in between.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(conn: Connection) -> None:
+        conn.info[_WRITING] = False
+        conn.info[_SAVEPOINTS] = 0
+        conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "savepoint")
+    def _on_savepoint(conn: Connection, _name: str) -> None:
+        conn.info[_SAVEPOINTS] = conn.info.get(_SAVEPOINTS, 0) + 1
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _take_write_lock_late(
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        _parameters: Any,
+        context: Any,
+        _executemany: bool,
+    ) -> None:
+        if conn.info.get(_WRITING, True) or not _is_write(statement, context):
+            return
+        conn.info[_WRITING] = True
+        if conn.info.get(_SAVEPOINTS):
+            # A savepoint (tests wrap each test in one) cannot survive a new BEGIN; inside
+            # one, SQLite upgrades the lock itself on this write.
+            return
+        cursor.connection.execute("ROLLBACK")  # a read-only snapshot: nothing is lost
+        cursor.connection.execute("BEGIN IMMEDIATE")
+
+
+def _is_write(statement: str, context: Any) -> bool:
+    if statement.lstrip()[:7].upper().startswith(_WRITE_PREFIXES):
+        return True
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
 
 
 @lru_cache
@@ -105,9 +191,49 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
+class DatabaseBusy(AppError):
+    """Every database slot stayed taken for DB_POOL_TIMEOUT_SECONDS: try again shortly."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            503,
+            "database_busy",
+            "The service is very busy. Try again in a moment; nothing was changed.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+
+def database_slots(state: Any) -> anyio.CapacityLimiter:
+    """The app's limit on requests at the database at once: one per pooled connection."""
+    slots = getattr(state, "database_slots", None)
+    if slots is None:
+        slots = state.database_slots = anyio.CapacityLimiter(get_settings().db_pool_size)
+    return slots
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for one request, once a database slot is free.
+
+    There are as many slots as pooled connections, so a request that gets a slot always
+    gets a connection. Waiting for a slot happens on the event loop without blocking it,
+    and ends with 503 `database_busy` after DB_POOL_TIMEOUT_SECONDS. The session is closed
+    (its transaction rolled back if nothing committed) in a worker thread.
+    """
+    slots = database_slots(request.app.state)
+    borrower = object()
+    try:
+        with anyio.fail_after(get_settings().db_pool_timeout_seconds):
+            await slots.acquire_on_behalf_of(borrower)
+    except TimeoutError:
+        raise DatabaseBusy() from None
+    session = Session(get_engine())
+    try:
         yield session
+    finally:
+        try:
+            await anyio.to_thread.run_sync(session.close)
+        finally:
+            slots.release_on_behalf_of(borrower)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,18 @@ STATUS_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "too_many_requests",
+    503: "unavailable",
 }
+
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A database that is down, restarting, locked or out of connections: a passing state,
+    answered 503 with Retry-After. Any other database error is a bug (500)."""
+    if isinstance(exc, PoolTimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 class AppError(Exception):
@@ -85,6 +98,10 @@ def _page(request: Request, status_code: int, code: str, message: str) -> Respon
         "too_many_requests": _("Too many requests from your address. Wait a minute and try again."),
         "own_account": _("You cannot switch off your own account."),
         "renewal_exists": _("There is already a renewal application for this permit."),
+        "database_busy": _("The service is very busy. Try again in a moment; nothing was changed."),
+        "rate_limit_unavailable": _(
+            "The service cannot take this request right now. Try again in a moment."
+        ),
     }
     message = translated.get(code, message)
 
@@ -103,7 +120,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": exc.detail()}, status_code=exc.status_code, headers=exc.headers
             )
-        return _page(request, exc.status_code, exc.code, exc.message)
+        response = _page(request, exc.status_code, exc.code, exc.message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -133,6 +152,24 @@ def install_error_handlers(app: FastAPI) -> None:
             return _page(request, 404, "not_found", "Not found")
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
         return _page(request, 422, "validation_error", message)
+
+    @app.exception_handler(PoolTimeoutError)
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        if not is_database_unavailable(exc):
+            return await _unexpected(request, exc)
+        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        busy = AppError(
+            503,
+            "database_busy",
+            "The service is very busy. Try again in a moment; nothing was changed.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+        if _is_api(request):
+            return JSONResponse({"detail": busy.detail()}, status_code=503, headers=busy.headers)
+        response = _page(request, 503, busy.code, busy.message)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

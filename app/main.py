@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio.to_thread
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -18,10 +21,11 @@ from app.applications import views as applications_views
 from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
-from app.auth.ratelimit import LoginThrottle, Throttle
+from app.auth.ratelimit import LoginThrottle, Throttle, make_storage
 from app.body_limit import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
+from app.db import database_slots
 from app.documents import api as documents_api
 from app.documents import views as documents_views
 from app.errors import install_error_handlers
@@ -35,6 +39,19 @@ from app.web import redirect
 
 STATIC_DIR = Path(__file__).parent / "static"
 
+EXTRA_THREADS = 10
+"""Worker threads beyond the database slots, for sync routes that need no database."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool with the connection pool (see app/db.py: get_session)."""
+    settings: Settings = app.state.settings
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = settings.db_pool_size + EXTRA_THREADS
+    database_slots(app.state)
+    yield
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -47,11 +64,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute)
-    app.state.verify_throttle = Throttle(settings.verify_requests_per_minute)
-    app.state.register_throttle = Throttle(per_hour=settings.registrations_per_hour)
+    # One storage for every limit: in the process, or shared by all workers (Redis).
+    storage = make_storage(settings.rate_limit_storage_url)
+    app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute, storage=storage)
+    app.state.verify_throttle = Throttle(settings.verify_requests_per_minute, storage=storage)
+    app.state.register_throttle = Throttle(
+        per_hour=settings.registrations_per_hour, storage=storage
+    )
 
     app.add_middleware(
         SessionMiddleware,
@@ -62,7 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(RequestContextMiddleware, default_language=settings.default_language)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_upload_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
     install_error_handlers(app)
 
     @app.exception_handler(LoginRequired)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from app.config import PROJECT_ROOT, get_settings
 from app.errors import AppError
@@ -68,6 +69,15 @@ def csrf_token(request: Request) -> str:
         token = secrets.token_urlsafe(32)
         request.session[CSRF_SESSION_KEY] = token
     return str(token)
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, read on the event loop (Starlette keeps it for the request), so
+    that page handlers can be plain `def` routes that run in a worker thread."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
 
 
 async def verify_csrf(request: Request) -> None:

@@ -77,7 +77,7 @@ def update(
 
 
 @router.post("/{application_id}/documents", response_model=DocumentPublic, status_code=201)
-async def upload_document(
+def upload_document(
     application_id: uuid.UUID,
     session: SessionDep,
     user: CurrentUser,
@@ -86,7 +86,7 @@ async def upload_document(
 ) -> DocumentPublic:
     """Upload a required document: PDF, JPEG or PNG, checked by content, size-limited."""
     limit = get_settings().max_upload_bytes
-    content = await file.read(limit + 1)
+    content = file.file.read(limit + 1)  # a worker thread: reading the spooled file blocks
     if len(content) > limit:
         raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
     document = uploads.add_document(

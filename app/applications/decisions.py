@@ -254,9 +254,14 @@ def approve(
     applications.check_version(application, expected_version)
     target = applications.transition_or_409(application, Transition.approve)
     active = policy_service.current(session=session)
-    permits_service.lock_permit_type(session=session, permit_type=application.permit_type)
+    spec = active.policy.permit_type(application.permit_type)
+    if spec is not None and spec.cap != "none":
+        # Only a capped type needs approvals of its kind in single file.
+        permits_service.lock_permit_type(session=session, permit_type=application.permit_type)
     today = local_today()
-    facts = applications.facts_for(session=session, application=application, on=today)
+    facts = applications.facts_for(
+        session=session, policy=active.policy, application=application, on=today
+    )
     results = evaluate_application(active.policy, facts)
     blocking = [r for r in results if not r.passed and r.severity == "blocking"]
     if blocking:

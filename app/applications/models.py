@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import EmailStr, StringConstraints, field_validator
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Index, Text, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -32,8 +32,25 @@ def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
     )
 
 
+OPEN_QUEUE_WHERE = text(
+    "status IN ('submitted', 'in_review', 'information_requested') AND submitted_at IS NOT NULL"
+)
+
+
 class Application(SQLModel, table=True):
     __tablename__ = "application"
+    __table_args__ = (
+        # The clerks' queue: open applications by deadline (keyset on decision_due, id).
+        Index(
+            "ix_application_open_queue",
+            "decision_due",
+            "id",
+            postgresql_where=OPEN_QUEUE_WHERE,
+            sqlite_where=OPEN_QUEUE_WHERE,
+        ),
+        # The queue filtered on one status.
+        Index("ix_application_status_due", "status", "decision_due", "id"),
+    )
 
     id: uuid.UUID = uuid_pk_field()
     applicant_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
@@ -78,9 +95,13 @@ class ApplicationDocument(SQLModel, table=True):
 
 class ApplicationCheck(SQLModel, table=True):
     __tablename__ = "application_check"
+    # An application's most recent evaluation (the queue's blocking counts, the file).
+    __table_args__ = (
+        Index("ix_application_check_application_evaluated", "application_id", "evaluated_at"),
+    )
 
     id: uuid.UUID = uuid_pk_field()
-    application_id: uuid.UUID = Field(foreign_key="application.id", index=True)
+    application_id: uuid.UUID = Field(foreign_key="application.id")
     policy_version_id: uuid.UUID = Field(foreign_key="policy_version.id")
     stage: str = Field(max_length=16)  # "submission" or "approval"
     rule_id: str = Field(max_length=64)

@@ -272,8 +272,15 @@ def touch(application: Application) -> None:
 
 
 def facts_for(
-    *, session: Session, application: Application, on: date, kinds: set[str] | None = None
+    *,
+    session: Session,
+    policy: Policy,
+    application: Application,
+    on: date,
+    kinds: set[str] | None = None,
 ) -> ApplicationFacts:
+    """What the evaluator needs to know of an application. Permits in force are counted
+    only when the policy caps the type (counting is the costly part)."""
     if kinds is None:
         kinds = {d.kind for d in documents_of(session=session, application_id=application.id)}
     birth = application.details.get("birth_date")
@@ -283,11 +290,16 @@ def facts_for(
         birth_date=date.fromisoformat(birth) if birth else None,
         provided_fields=frozenset(provided_fields(application)),
         provided_documents=frozenset(kinds),
-        active_permits_of_type=permits_service.count_held(
-            session=session, permit_type=application.permit_type, on=on
-        ),
+        active_permits_of_type=_count_if_capped(session, policy, application.permit_type, on),
         is_renewal=_renews_held_permit(session, application, on),
     )
+
+
+def _count_if_capped(session: Session, policy: Policy, permit_type: str, on: date) -> int | None:
+    spec = policy.permit_type(permit_type)
+    if spec is None or spec.cap == "none":
+        return None
+    return permits_service.count_held(session=session, permit_type=permit_type, on=on)
 
 
 def _renews_held_permit(session: Session, application: Application, on: date) -> bool:
@@ -343,7 +355,9 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
         )
     now = utcnow()
     today = local_today()
-    facts = facts_for(session=session, application=application, on=today, kinds=kinds)
+    facts = facts_for(
+        session=session, policy=active.policy, application=application, on=today, kinds=kinds
+    )
     results = evaluate_application(active.policy, facts)
     store_checks(
         session, application, results, stage="submission", policy_version_id=active.record.id

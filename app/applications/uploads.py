@@ -86,8 +86,11 @@ def add_document(
         object_id=application.id,
         after={"kind": kind, "sha256": key, "size_bytes": len(content)},
     )
+    session.flush()
+    # Keep what was written: a simultaneous upload of the same kind may replace this row
+    # right after the commit, and a refresh would then fail.
+    session.expunge(document)
     session.commit()
-    session.refresh(document)
     delete_unused_files(session, replaced - {key})
     return document
 

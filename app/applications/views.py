@@ -31,7 +31,7 @@ from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.policy import service as policy_service
 from app.policy.schema import FIELD_LABELS, Policy
-from app.web import file_response, redirect, render, verify_csrf
+from app.web import FormDep, file_response, redirect, render, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -130,8 +130,7 @@ def new_page(request: Request, user: Applicant) -> Response:
 
 
 @router.post("/applications/new", dependencies=[Csrf])
-async def new(request: Request, session: SessionDep, user: Applicant) -> Response:
-    form = await request.form()
+def new(request: Request, session: SessionDep, user: Applicant, form: FormDep) -> Response:
     permit_type = str(form.get("permit_type") or "")
     try:
         application = service.create(
@@ -164,10 +163,13 @@ def details_page(
 
 
 @router.post("/applications/{application_id}/details", dependencies=[Csrf])
-async def save_details(
-    request: Request, session: SessionDep, application: PageApplicationDep, user: Applicant
+def save_details(
+    request: Request,
+    session: SessionDep,
+    application: PageApplicationDep,
+    user: Applicant,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     names = [f["name"] for f in field_specs(_policy(), application)]
     values = {n: str(form.get(n) or "").strip() for n in names}
     try:
@@ -193,10 +195,13 @@ def documents_page(
 
 
 @router.post("/applications/{application_id}/documents", dependencies=[Csrf])
-async def upload(
-    request: Request, session: SessionDep, application: PageApplicationDep, user: Applicant
+def upload(
+    request: Request,
+    session: SessionDep,
+    application: PageApplicationDep,
+    user: Applicant,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     kind = str(form.get("kind") or "")
     upload_file = form.get("file")
     errors: dict[str, str] = {}
@@ -204,7 +209,7 @@ async def upload(
         errors[f"file-{kind}"] = _("Choose a file to upload.")
     else:
         limit = get_settings().max_upload_bytes
-        content = await upload_file.read(limit + 1)
+        content = upload_file.file.read(limit + 1)
         try:
             uploads.add_document(
                 session=session,
@@ -325,10 +330,13 @@ def clerk_file(
 
 
 @router.post("/queue/{application_id}/decision", dependencies=[Csrf])
-async def clerk_decide(
-    request: Request, session: SessionDep, application: PageApplicationDep, user: Clerk
+def clerk_decide(
+    request: Request,
+    session: SessionDep,
+    application: PageApplicationDep,
+    user: Clerk,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     choice = str(form.get("decision") or "")
     reason = str(form.get("reason") or "")
     try:

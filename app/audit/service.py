@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -71,9 +72,13 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 def _lock_chain(session: Session) -> None:
-    """Serialise writers so two transactions cannot both extend the same last row."""
+    """Serialise writers so two transactions cannot both extend the same last row (across
+    processes too). Held from here to the commit, which follows at once."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": CHAIN_LOCK_ID})
+
+
+PENDING_KEY = "audit_pending"
 
 
 def record(
@@ -87,13 +92,13 @@ def record(
     after: dict[str, Any] | None = None,
     result: str = "success",
 ) -> AuditEvent:
-    """Append an event to the trail in the caller's transaction (not committed here)."""
-    # Write the caller's changes first (taking their row locks), then the chain lock: the
-    # same order everywhere, so an applicant's edit and a clerk's decision cannot deadlock.
-    session.flush()
-    _lock_chain(session)
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
-    event = AuditEvent(
+    """Add an event to the caller's transaction: it is written, chained and committed with
+    the change it describes, or not at all.
+
+    The chain lock is taken late: the event is linked to the previous one in the commit
+    itself (`_seal`), so concurrent writers queue only for that last insert, not for the
+    whole of their work."""
+    audit_event = AuditEvent(
         occurred_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_role=str(actor.role) if actor is not None else None,
@@ -104,12 +109,39 @@ def record(
         after=_scrub(after),
         result=result,
         request_id=current_request_id(),
-        prev_hash=last.hash if last else GENESIS_HASH,
+        prev_hash=GENESIS_HASH,
+        hash="",
     )
-    event.hash = compute_hash(event)
-    session.add(event)
+    session.info.setdefault(PENDING_KEY, []).append(audit_event)
+    return audit_event
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _seal(session: Session) -> None:
+    """Link the transaction's events to the end of the chain and insert them, under the
+    chain lock, just before the commit (ids then follow the order of the chain)."""
+    pending: list[AuditEvent] = session.info.pop(PENDING_KEY, [])
+    if not pending:
+        return
+    # The caller's own changes first (taking their row locks), then the chain lock: the
+    # same order everywhere, so an applicant's edit and a clerk's decision cannot deadlock.
     session.flush()
-    return event
+    _lock_chain(session)
+    last = session.exec(
+        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
+    previous = last or GENESIS_HASH
+    for pending_event in pending:
+        pending_event.prev_hash = previous
+        pending_event.hash = previous = compute_hash(pending_event)
+        session.add(pending_event)
+    session.flush()
+
+
+@orm_event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous_transaction: Any) -> None:
+    """Events of a rolled-back transaction describe nothing that happened."""
+    session.info.pop(PENDING_KEY, None)
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,84 @@
-"""Rate limits on wrong passwords (and other abuse-prone endpoints), with `limits`."""
+"""Rate limits on wrong passwords (and other abuse-prone endpoints), with `limits`.
+
+Counters live where RATE_LIMIT_STORAGE_URL says: in the process (`memory://`, one worker)
+or in Redis (`redis://...`), shared by every worker and instance, so a limit holds however
+many processes serve the site.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
-from limits.storage import MemoryStorage
+from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from app.errors import AppError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def make_storage(url: str) -> Storage:
+    storage = storage_from_string(url)
+    if not isinstance(storage, Storage):
+        raise ValueError(f"RATE_LIMIT_STORAGE_URL must name a synchronous storage: {url}")
+    return storage
+
+
+def _counted(call: Callable[[], T]) -> T:
+    """A limit that cannot be counted is not waived: the request is answered 503."""
+    try:
+        return call()
+    except Exception as exc:  # the storage's own connection errors differ per backend
+        logger.warning("rate-limit storage unavailable: %s", exc.__class__.__name__)
+        raise AppError(
+            503,
+            "rate_limit_unavailable",
+            "The service cannot take this request right now. Try again in a moment.",
+            headers={"Retry-After": "5"},
+        ) from exc
 
 
 class Throttle:
-    """Counts failures per key in a moving window; one instance per app process."""
+    """Counts events per key in a moving window."""
 
-    def __init__(self, per_minute: int | None = None, *, per_hour: int | None = None) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(
+        self,
+        per_minute: int | None = None,
+        *,
+        per_hour: int | None = None,
+        storage: Storage | None = None,
+    ) -> None:
+        self._limiter = MovingWindowRateLimiter(storage or make_storage("memory://"))
         self._item: RateLimitItem = (
             RateLimitItemPerHour(per_hour) if per_hour else RateLimitItemPerMinute(per_minute or 1)
         )
 
     def allowed(self, *keys: str) -> bool:
-        return all(self._limiter.test(self._item, key) for key in keys)
+        return _counted(lambda: all(self._limiter.test(self._item, key) for key in keys))
 
     def hit(self, *keys: str) -> bool:
         """Count one event for every key; False when a key is now over its limit."""
-        return all([self._limiter.hit(self._item, key) for key in keys])
+        return _counted(lambda: all([self._limiter.hit(self._item, key) for key in keys]))
 
     def retry_after(self, *keys: str) -> int:
-        waits = [int(self._limiter.get_window_stats(self._item, k).reset_time) for k in keys]
-        return max(1, max(waits, default=0) - int(time.time()))
+        def wait() -> int:
+            stats = [self._limiter.get_window_stats(self._item, k) for k in keys]
+            return max(1, max((int(s.reset_time) for s in stats), default=0) - int(time.time()))
+
+        return _counted(wait)
 
 
 class LoginThrottle:
     """Wrong passwords per account and per client address."""
 
-    def __init__(self, per_account_per_minute: int) -> None:
-        self.account = Throttle(per_account_per_minute)
-        self.client = Throttle(per_account_per_minute * 4)
+    def __init__(self, per_account_per_minute: int, *, storage: Storage | None = None) -> None:
+        self.account = Throttle(per_account_per_minute, storage=storage)
+        self.client = Throttle(per_account_per_minute * 4, storage=storage)
 
     def _keys(self, email: str, client: str) -> tuple[tuple[Throttle, str], ...]:
         return ((self.account, f"login:{email.lower()}"), (self.client, f"login-ip:{client}"))

@@ -18,7 +18,7 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.i18n import normalise_language
-from app.web import client_address, redirect, render, safe_next, verify_csrf
+from app.web import FormDep, client_address, redirect, render, safe_next, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -205,13 +205,12 @@ def admin_create_user(
 
 
 @router.post("/admin/users/{user_id}/active", dependencies=[Csrf])
-async def admin_set_active(
+def admin_set_active(
     user_id: uuid.UUID,
-    request: Request,
     session: SessionDep,
     user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     service.set_active(
         session=session, user_id=user_id, active=form.get("active") == "1", actor=user
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Index, Text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -30,12 +30,14 @@ class PermitState(StrEnum):
 
 class Permit(SQLModel, table=True):
     __tablename__ = "permit"
+    # Counting permits in force of a type under a cap (type, then end date).
+    __table_args__ = (Index("ix_permit_type_valid_until", "permit_type", "valid_until"),)
 
     id: uuid.UUID = uuid_pk_field()
     number: str = Field(max_length=20, unique=True, index=True)
     application_id: uuid.UUID = Field(foreign_key="application.id", unique=True)
     holder_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
-    permit_type: str = Field(max_length=64, index=True)
+    permit_type: str = Field(max_length=64)
     working_name: str = Field(max_length=100)
     # The business's address, printed when the policy says so; never a home address.
     address: str | None = Field(default=None, max_length=64)
@@ -54,7 +56,7 @@ class Permit(SQLModel, table=True):
     conditions_nl: list[str] = Field(default_factory=list, sa_type=JSON)
     conditions_en: list[str] = Field(default_factory=list, sa_type=JSON)
     policy_version_id: uuid.UUID = Field(foreign_key="policy_version.id")
-    renewal_of_id: uuid.UUID | None = Field(default=None, foreign_key="permit.id")
+    renewal_of_id: uuid.UUID | None = Field(default=None, foreign_key="permit.id", index=True)
     version: int = Field(default=1)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

@@ -188,8 +188,11 @@ def get_by_number(*, session: Session, number: str) -> Permit | None:
     return session.exec(select(Permit).where(Permit.number == canonical)).first()
 
 
-def get_for(*, session: Session, number: str, actor: User) -> Permit:
-    """A permit its holder or staff may see; 404 otherwise. Staff reads are audited."""
+def get_for(
+    *, session: Session, number: str, actor: User, audit_read: bool = True
+) -> Permit:
+    """A permit its holder or staff may see; 404 otherwise. Staff reads are audited (unless
+    the caller audits the read itself, as a download does)."""
     permit = get_by_number(session=session, number=number)
     if permit is None or not can_access_owned(
         actor,
@@ -198,7 +201,7 @@ def get_for(*, session: Session, number: str, actor: User) -> Permit:
         any_action=Action.application_read_any,
     ):
         raise NotFound("permit")
-    if permit.holder_id != actor.id:
+    if audit_read and permit.holder_id != actor.id:
         audit.record(
             session, actor=actor, action="permit.read", object_type="permit", object_id=permit.id
         )
@@ -288,8 +291,9 @@ def revoke(*, session: Session, number: str, actor: User, reason: str) -> Permit
 
 
 def download_pdf(*, session: Session, number: str, actor: User) -> tuple[Permit, bytes]:
-    """The permit PDF for its holder or staff (404 otherwise); the download is audited."""
-    permit = get_for(session=session, number=number, actor=actor)
+    """The permit PDF for its holder or staff (404 otherwise). A staff download is audited
+    once, as a read of the document."""
+    permit = get_for(session=session, number=number, actor=actor, audit_read=False)
     document = permit_documents.permit_pdf(session=session, permit=permit)
     _, content = documents_service.read(session=session, document_id=document.id, actor=actor)
     return permit, content

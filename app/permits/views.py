@@ -17,7 +17,7 @@ from app.i18n import gettext as _
 from app.permits import service, verification
 from app.permits.models import Permit
 from app.policy import service as policy_service
-from app.web import file_response, limit_per_client, redirect, render, verify_csrf
+from app.web import FormDep, file_response, limit_per_client, redirect, render, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -44,10 +44,9 @@ def permit_page(number: str, request: Request, session: SessionDep, user: PageUs
 
 
 @router.post("/permits/{number}/status", dependencies=[Csrf])
-async def change_status(
-    number: str, request: Request, session: SessionDep, user: PageUser
+def change_status(
+    number: str, request: Request, session: SessionDep, user: PageUser, form: FormDep
 ) -> Response:
-    form = await request.form()
     action = str(form.get("action") or "")
     reason = str(form.get("reason") or "").strip()
     error: str | None = None

@@ -48,7 +48,8 @@ class ApplicationFacts:
     birth_date: date | None
     provided_fields: frozenset[str]
     provided_documents: frozenset[str]
-    active_permits_of_type: int
+    active_permits_of_type: int | None
+    """Permits of the type in force; None when the type has no cap (nothing is counted)."""
     is_renewal: bool = False
 
 
@@ -279,6 +280,8 @@ def _check_cap_for_application(spec: PermitType, facts: ApplicationFacts) -> Che
     }
     if spec.cap == "none":
         return _result("cap.permit_type", True, spec, *_NO_CAP, details)
+    if count is None:
+        raise ValueError(f"a cap applies to {facts.permit_type!r}: count the permits in force")
     if facts.is_renewal:
         nl = (
             f"U verlengt een bestaande vergunning; die telt niet extra mee voor het maximum "

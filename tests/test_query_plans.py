@@ -1,0 +1,133 @@
+"""Every list that can grow is served by an index on both databases: the queries the
+service really sends are captured and explained. PostgreSQL is told to avoid sequential
+scans and sorts, so a plan that still has one has no index to use; SQLite's planner says
+SCAN (without an index) or TEMP B-TREE when it would read or sort a whole table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from app.applications import queue
+from app.applications.models import ApplicationStatus
+from app.audit import service as audit
+from app.auth import service as auth_service
+from app.auth.models import Role, User
+from app.db import local_today
+from app.permits import service as permits_service
+from app.permits import verification
+from tests.factories import make_application, make_user
+
+GROWING_TABLES = ("application", "application_check", "permit", "audit_event", "user_account")
+
+
+@contextmanager
+def captured(session: Session) -> Iterator[list[tuple[str, Any]]]:
+    statements: list[tuple[str, Any]] = []
+    connection = session.connection()
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+
+
+def full_scans(session: Session, statement: str, parameters: Any) -> list[str]:
+    """The plan's steps that read or sort a whole growing table."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+        bad = [
+            line
+            for line in plan
+            if re.search(rf"Seq Scan on ({'|'.join(GROWING_TABLES)})\b", line)
+            or re.match(r"\s*(->\s*)?Sort\b", line)
+        ]
+        connection.exec_driver_sql("RESET enable_seqscan")
+        connection.exec_driver_sql("RESET enable_sort")
+        return bad
+    plan = [
+        str(row[-1])
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    ]
+    return [
+        line
+        for line in plan
+        if re.match(rf"SCAN ({'|'.join(GROWING_TABLES)})\b(?!.*USING)", line)
+        or "TEMP B-TREE" in line
+    ]
+
+
+def assert_indexed(session: Session, call: Callable[[], Any]) -> None:
+    with captured(session) as statements:
+        call()
+    assert statements, "the call sent no query"
+    for statement, parameters in statements:
+        if not re.search(rf"\bFROM ({'|'.join(GROWING_TABLES)})\b", statement):
+            continue
+        bad = full_scans(session, statement, parameters)
+        assert not bad, f"{statement}\n-> {bad}"
+
+
+@pytest.fixture
+def filled(session: Session, clerk: User) -> User:
+    applicant = make_user(session)
+    for _ in range(3):
+        make_application(session, applicant)
+    make_application(session, applicant, submit=False, documents=False)
+    return applicant
+
+
+def test_the_clerks_queue_is_served_by_an_index(
+    session: Session, clerk: User, filled: User
+) -> None:
+    assert_indexed(session, lambda: queue.list_(session=session, actor=clerk, limit=2))
+    first = queue.list_(session=session, actor=clerk, limit=1)
+    assert first.next_cursor
+    assert_indexed(
+        session,
+        lambda: queue.list_(session=session, actor=clerk, limit=1, cursor=first.next_cursor),
+    )
+    assert_indexed(
+        session,
+        lambda: queue.list_(
+            session=session, actor=clerk, status=ApplicationStatus.submitted, limit=2
+        ),
+    )
+
+
+def test_permit_lookups_and_cap_counts_are_served_by_an_index(
+    session: Session, permit: Any
+) -> None:
+    assert_indexed(session, lambda: verification.verify(session=session, number=permit.number))
+    assert_indexed(
+        session,
+        lambda: permits_service.count_held(
+            session=session, permit_type="sex_worker", on=local_today()
+        ),
+    )
+
+
+def test_the_audit_chain_end_and_staff_list_are_served_by_an_index(session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    make_user(session, Role.clerk)
+
+    def record_and_commit() -> None:
+        audit.record(session, actor=admin, action="test.plan", object_type="thing")
+        session.commit()
+
+    assert_indexed(session, record_and_commit)
+    assert_indexed(session, lambda: auth_service.list_(session=session, actor=admin, limit=1))
