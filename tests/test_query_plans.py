@@ -63,10 +63,16 @@ def full_scans(session: Session, statement: str, parameters: Any) -> list[str]:
         str(row[-1])
         for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
     ]
+    # The integer primary key is the table itself: walking it backwards to the newest row
+    # (ORDER BY id DESC LIMIT n) reads n rows, though SQLite calls that a SCAN.
+    newest_first = re.search(r"ORDER BY (\w+)\.id DESC\s+LIMIT", statement)
     return [
         line
         for line in plan
-        if re.match(rf"SCAN ({'|'.join(GROWING_TABLES)})\b(?!.*USING)", line)
+        if (
+            re.match(rf"SCAN ({'|'.join(GROWING_TABLES)})\b(?!.*USING)", line)
+            and not (newest_first and line == f"SCAN {newest_first.group(1)}")
+        )
         or "TEMP B-TREE" in line
     ]
 
@@ -101,12 +107,11 @@ def test_the_clerks_queue_is_served_by_an_index(
         session,
         lambda: queue.list_(session=session, actor=clerk, limit=1, cursor=first.next_cursor),
     )
-    assert_indexed(
-        session,
-        lambda: queue.list_(
-            session=session, actor=clerk, status=ApplicationStatus.submitted, limit=2
-        ),
-    )
+    for status in (ApplicationStatus.submitted, ApplicationStatus.approved):
+        assert_indexed(
+            session,
+            lambda status=status: queue.list_(session=session, actor=clerk, status=status, limit=2),
+        )
 
 
 def test_permit_lookups_and_cap_counts_are_served_by_an_index(

@@ -188,9 +188,7 @@ def get_by_number(*, session: Session, number: str) -> Permit | None:
     return session.exec(select(Permit).where(Permit.number == canonical)).first()
 
 
-def get_for(
-    *, session: Session, number: str, actor: User, audit_read: bool = True
-) -> Permit:
+def get_for(*, session: Session, number: str, actor: User, audit_read: bool = True) -> Permit:
     """A permit its holder or staff may see; 404 otherwise. Staff reads are audited (unless
     the caller audits the read itself, as a download does)."""
     permit = get_by_number(session=session, number=number)

@@ -18,6 +18,9 @@ depends_on: str | Sequence[str] | None = None
 OPEN_QUEUE_WHERE = sa.text(
     "status IN ('submitted', 'in_review', 'information_requested') AND submitted_at IS NOT NULL"
 )
+CLOSED_QUEUE_WHERE = sa.text(
+    "status IN ('approved', 'refused', 'withdrawn') AND submitted_at IS NOT NULL"
+)
 
 
 def upgrade() -> None:
@@ -30,7 +33,11 @@ def upgrade() -> None:
             sqlite_where=OPEN_QUEUE_WHERE,
         )
         batch_op.create_index(
-            "ix_application_status_due", ["status", "decision_due", "id"], unique=False
+            "ix_application_closed_queue",
+            ["status", "decision_due", "id"],
+            unique=False,
+            postgresql_where=CLOSED_QUEUE_WHERE,
+            sqlite_where=CLOSED_QUEUE_WHERE,
         )
     with op.batch_alter_table("application_check", schema=None) as batch_op:
         batch_op.drop_index("ix_application_check_application_id")
@@ -58,5 +65,5 @@ def downgrade() -> None:
             "ix_application_check_application_id", ["application_id"], unique=False
         )
     with op.batch_alter_table("application", schema=None) as batch_op:
-        batch_op.drop_index("ix_application_status_due")
+        batch_op.drop_index("ix_application_closed_queue")
         batch_op.drop_index("ix_application_open_queue")
