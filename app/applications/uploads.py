@@ -9,7 +9,7 @@ import filetype
 from sqlmodel import Session, col, delete, select
 
 from app.applications import service
-from app.applications.models import ApplicationDocument
+from app.applications.models import Application, ApplicationDocument
 from app.audit import service as audit
 from app.auth.models import User
 from app.config import get_settings
@@ -30,12 +30,14 @@ def add_document(
     content: bytes,
     actor: User,
 ) -> ApplicationDocument:
-    application = service.owned_for_change(
-        session=session, application_id=application_id, actor=actor
-    )
-    service.ensure_editable(application)
+    # Everything that needs no lock first (checking and storing the bytes); the row lock
+    # is taken only for the few statements that replace the document.
+    found = session.get(Application, application_id)
+    if found is None or found.applicant_id != actor.id:
+        raise NotFound("application")
+    service.ensure_editable(found)
     policy = policy_service.load_configured().policy
-    spec = policy.permit_type(application.permit_type)
+    spec = policy.permit_type(found.permit_type)
     if spec is None or kind not in spec.required_documents:
         raise AppError(
             422,
@@ -52,6 +54,43 @@ def add_document(
     if detected not in ALLOWED_UPLOADS:
         raise AppError(415, "unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
     key = get_store().put(content)
+    try:
+        document, replaced = _replace_document(
+            session=session,
+            application_id=application_id,
+            kind=kind,
+            filename=filename,
+            content_type=detected,
+            size_bytes=len(content),
+            key=key,
+            actor=actor,
+        )
+    except Exception:
+        # Nothing points at the stored bytes: an identity document must not stay on disk.
+        session.rollback()
+        delete_unused_files(session, {key})
+        raise
+    delete_unused_files(session, replaced - {key})
+    return document
+
+
+def _replace_document(
+    *,
+    session: Session,
+    application_id: uuid.UUID,
+    kind: str,
+    filename: str,
+    content_type: str,
+    size_bytes: int,
+    key: str,
+    actor: User,
+) -> tuple[ApplicationDocument, set[str]]:
+    """Under the application's row lock: one document per kind, the new one replacing the
+    old; committed. Returns the document and the keys of the files it replaced."""
+    application = service.owned_for_change(
+        session=session, application_id=application_id, actor=actor
+    )
+    service.ensure_editable(application)
     replaced = {
         d.sha256
         for d in session.exec(
@@ -72,8 +111,8 @@ def add_document(
         application_id=application.id,
         kind=kind,
         filename=safe_name,
-        content_type=detected,
-        size_bytes=len(content),
+        content_type=content_type,
+        size_bytes=size_bytes,
         sha256=key,
     )
     session.add(document)
@@ -84,15 +123,14 @@ def add_document(
         action="application.document_add",
         object_type="application",
         object_id=application.id,
-        after={"kind": kind, "sha256": key, "size_bytes": len(content)},
+        after={"kind": kind, "sha256": key, "size_bytes": size_bytes},
     )
     session.flush()
     # Keep what was written: a simultaneous upload of the same kind may replace this row
     # right after the commit, and a refresh would then fail.
     session.expunge(document)
     session.commit()
-    delete_unused_files(session, replaced - {key})
-    return document
+    return document, replaced
 
 
 def read_document(
