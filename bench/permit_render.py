@@ -5,6 +5,8 @@ Goals (issue 4): permit render <= 1.5x a bare one-page WeasyPrint render; a seco
 download served from the store >= 20x faster than the first render.
 
 Run: .venv/bin/python bench/permit_render.py [--rounds N]
+The render cases take turns within each round; each first download is followed at once by
+its stored download.
 Prints the figures and ratios; exits 0 whatever they are (it measures, it does not judge).
 """
 
@@ -33,14 +35,21 @@ BARE_HTML = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title
 </body></html>"""
 
 
-def median_seconds(action: Callable[[], object], rounds: int) -> float:
-    action()  # warm up: fonts, imports, caches
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def interleaved_medians(cases: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median seconds of each case, the cases taking turns within every round (the order
+    rotating from round to round), so that a busy moment of the machine weighs on all of
+    them alike instead of on whichever case happened to run then."""
+    for action in cases.values():
+        action()  # warm up: fonts, imports, caches
+    names = list(cases)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            cases[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
@@ -106,10 +115,17 @@ def main() -> None:
             HTML(string=permit_html, base_url=str(render.PDF_TEMPLATES)).write_pdf() or b""
         )
 
-    bare_s = median_seconds(bare, rounds)
-    permit_s = median_seconds(permit, rounds)
-    single_s = median_seconds(permit_one_page, rounds)
-    bare_permit_s = median_seconds(bare_permit_html, rounds)
+    medians = interleaved_medians(
+        {
+            "bare": bare,
+            "permit": permit,
+            "one_page": permit_one_page,
+            "bare_permit_html": bare_permit_html,
+        },
+        rounds,
+    )
+    bare_s, permit_s = medians["bare"], medians["permit"]
+    single_s, bare_permit_s = medians["one_page"], medians["bare_permit_html"]
     print(f"bare WeasyPrint render, 1 page:        {bare_s * 1000:8.1f} ms (median of {rounds})")
     print(f"permit, 2 pages (nl+en), PDF/A-3b, QR: {permit_s * 1000:8.1f} ms")
     print(f"permit, 1 page (one language):         {single_s * 1000:8.1f} ms")
