@@ -134,7 +134,7 @@ def list_for(
 
 
 def read(*, session: Session, document_id: uuid.UUID, actor: User) -> tuple[Document, bytes]:
-    """Download for the owner or staff; staff reads are audited."""
+    """Download for the owner or staff; staff reads are audited, the owner's are not."""
     document = session.get(Document, document_id)
     if document is None or not can_access_owned(
         actor,
@@ -143,12 +143,16 @@ def read(*, session: Session, document_id: uuid.UUID, actor: User) -> tuple[Docu
         any_action=Action.application_read_any,
     ):
         raise NotFound("document")
-    audit.record(
-        session,
-        actor=actor,
-        action="document.read",
-        object_type="document",
-        object_id=document.id,
-    )
-    session.commit()
+    if document.owner_id != actor.id:
+        # Staff reading a person's document is audited; the person reading their own
+        # permit or letter is not (as for their application and permit), so a download
+        # of stored bytes writes nothing.
+        audit.record(
+            session,
+            actor=actor,
+            action="document.read",
+            object_type="document",
+            object_id=document.id,
+        )
+        session.commit()
     return document, content(document)
