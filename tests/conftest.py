@@ -3,9 +3,11 @@ TEST_DATABASE_URL is set, inside a transaction that is rolled back afterwards.""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 _TMP = tempfile.mkdtemp(prefix="swl-test-")
 os.environ["APP_ENV"] = "test"
@@ -118,3 +120,27 @@ def clerk(session: Session) -> User:
 def permit(session: Session, holder: User, clerk: User) -> Permit:
     """A permit issued through the real services, under the working name "Roos"."""
     return make_permit(session, holder, clerk=clerk, working_name="Roos")
+
+
+# ---- a fast renderer for tests that do not read the PDFs ----------------------------------
+
+
+def _fake_pdf(html: str, *, identifier: bytes | None = None) -> bytes:
+    """Stands in for WeasyPrint: the template is still rendered (so its errors still fail a
+    test), and the bytes differ whenever the HTML or the identifier does, as real PDFs
+    would, so storing, versioning and hashing behave as with real ones."""
+    digest = hashlib.sha256(html.encode() + (identifier or b"")).hexdigest()
+    return f"%PDF-1.7\n% test render {digest}\n%%EOF\n".encode()
+
+
+@pytest.fixture(autouse=True)
+def fast_pdf_renderer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint takes ~100 ms a document; most tests only need that a document exists.
+    Tests under tests/documents/ and tests marked `real_pdf` open the PDFs and get the real
+    renderer (as does every live server: browser and load tests)."""
+    documents_tests = Path(__file__).parent / "documents"
+    if request.node.get_closest_marker("real_pdf") or documents_tests in request.path.parents:
+        return
+    from app.documents import render
+
+    monkeypatch.setattr(render, "html_to_pdf", _fake_pdf)
