@@ -157,6 +157,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "savepoint")
     def _on_savepoint(conn: Connection, _name: str) -> None:
+        # Writes inside a savepoint cannot move to a new transaction any more, and SQLite's
+        # own upgrade of an old read snapshot fails at once when another writer committed
+        # meanwhile: take the write lock before the first savepoint.
+        if not conn.info.get(_SAVEPOINTS) and not conn.info.get(_WRITING, True):
+            conn.info[_WRITING] = True
+            _begin_immediate(conn.connection.dbapi_connection)
         conn.info[_SAVEPOINTS] = conn.info.get(_SAVEPOINTS, 0) + 1
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -171,12 +177,14 @@ def _configure_sqlite(engine: Engine) -> None:
         if conn.info.get(_WRITING, True) or not _is_write(statement, context):
             return
         conn.info[_WRITING] = True
-        if conn.info.get(_SAVEPOINTS):
-            # A savepoint (tests wrap each test in one) cannot survive a new BEGIN; inside
-            # one, SQLite upgrades the lock itself on this write.
-            return
-        cursor.connection.execute("ROLLBACK")  # a read-only snapshot: nothing is lost
-        cursor.connection.execute("BEGIN IMMEDIATE")
+        _begin_immediate(cursor.connection)
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    """End the read-only snapshot (nothing has been written in it, so nothing is lost) and
+    begin again holding the write lock, waiting for it at most the busy timeout."""
+    dbapi_connection.execute("ROLLBACK")
+    dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def _is_write(statement: str, context: Any) -> bool:
@@ -226,14 +234,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await slots.acquire_on_behalf_of(borrower)
     except TimeoutError:
         raise DatabaseBusy() from None
-    session = Session(get_engine())
     try:
-        yield session
-    finally:
+        session = Session(get_engine())
         try:
-            await anyio.to_thread.run_sync(session.close)
+            yield session
         finally:
-            slots.release_on_behalf_of(borrower)
+            await anyio.to_thread.run_sync(session.close)
+    finally:
+        slots.release_on_behalf_of(borrower)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -34,9 +34,18 @@ DATABASE_RETRY_AFTER_SECONDS = 2
 def is_database_unavailable(exc: BaseException) -> bool:
     """A database that is down, restarting, locked or out of connections: a passing state,
     answered 503 with Retry-After. Any other database error is a bug (500)."""
-    if isinstance(exc, PoolTimeoutError | OperationalError | InterfaceError):
+    if isinstance(exc, PoolTimeoutError | InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        if type(exc.orig).__module__.startswith("sqlite3"):
+            # SQLite reports a bad query ("no such table") as an operational error too:
+            # only a lock or an unreadable file is a passing state.
+            return any(s in str(exc.orig).lower() for s in SQLITE_UNAVAILABLE)
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
 
 
 class AppError(Exception):
@@ -158,7 +167,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_error(request: Request, exc: Exception) -> Response:
         if not is_database_unavailable(exc):
             return await _unexpected(request, exc)
-        logger.warning("database unavailable: %s", exc.__class__.__name__)
+        # The driver's own message (never the statement or its parameters).
+        reason = getattr(exc, "orig", None) or exc
+        logger.warning("database unavailable: %s: %.200s", type(reason).__name__, reason)
         busy = AppError(
             503,
             "database_busy",

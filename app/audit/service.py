@@ -127,9 +127,13 @@ def _seal(session: Session) -> None:
     # same order everywhere, so an applicant's edit and a clerk's decision cannot deadlock.
     session.flush()
     _lock_chain(session)
-    last = session.exec(
-        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).first()
+    newest = select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+    if session.get_bind().dialect.name == "sqlite":
+        # On SQLite the database's write lock is the chain lock: FOR UPDATE makes the
+        # engine take it (app/db.py) before the end of the chain is read, so the read
+        # cannot come from an older snapshot.
+        newest = newest.with_for_update()
+    last = session.exec(newest).first()
     previous = last or GENESIS_HASH
     for pending_event in pending:
         pending_event.prev_hash = previous

@@ -22,8 +22,18 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+REDIS_TIMEOUT_SECONDS = 2
+"""A Redis that does not answer within this fails the request with 503 (a hung Redis must
+not hold the server's threads)."""
+
+
 def make_storage(url: str) -> Storage:
-    storage = storage_from_string(url)
+    options = (
+        {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+        if url.startswith(("redis://", "rediss://"))
+        else {}
+    )
+    storage = storage_from_string(url, **options)
     if not isinstance(storage, Storage):
         raise ValueError(f"RATE_LIMIT_STORAGE_URL must name a synchronous storage: {url}")
     return storage

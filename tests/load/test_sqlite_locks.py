@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -35,18 +34,6 @@ def _hold_write_lock(path: str, seconds: float, taken: threading.Event) -> None:
     time.sleep(seconds)
     connection.execute("ROLLBACK")
     connection.close()
-
-
-@pytest.fixture
-def write_lock_held(sqlite_server: tuple[LiveServer, Seeded]) -> Iterator[None]:
-    server, _ = sqlite_server
-    path = server.database_url.removeprefix("sqlite:///")
-    taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, HOLD_SECONDS, taken))
-    holder.start()
-    assert taken.wait(10)
-    yield
-    holder.join()
 
 
 def test_reads_answer_at_once_while_another_writer_holds_the_lock(
@@ -79,18 +66,26 @@ def test_reads_answer_at_once_while_another_writer_holds_the_lock(
 
 
 def test_a_write_that_cannot_get_the_lock_answers_503_with_retry_after(
-    sqlite_server: tuple[LiveServer, Seeded], write_lock_held: None
+    sqlite_server: tuple[LiveServer, Seeded],
 ) -> None:
     server, seeded = sqlite_server
-    applicant = bearer(server, seeded.applicant_email)
-    started = time.monotonic()
-    response = httpx.post(
-        f"{server.url}/api/v1/applications",
-        json={"permit_type": "sex_worker"},
-        headers=applicant,
-        timeout=30,
-    )
-    elapsed = time.monotonic() - started
+    applicant = bearer(server, seeded.applicant_email)  # before the lock is taken
+    path = server.database_url.removeprefix("sqlite:///")
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, HOLD_SECONDS, taken))
+    holder.start()
+    try:
+        assert taken.wait(10)
+        started = time.monotonic()
+        response = httpx.post(
+            f"{server.url}/api/v1/applications",
+            json={"permit_type": "sex_worker"},
+            headers=applicant,
+            timeout=30,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        holder.join()
     assert response.status_code == 503, response.text
     assert response.json()["detail"]["code"] == "database_busy"
     assert int(response.headers["Retry-After"]) >= 1
