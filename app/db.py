@@ -244,4 +244,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         slots.release_on_behalf_of(borrower)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""Function scope: the session is closed (its slot and connection given back) when the route
+returns, before the response is sent, so a slow reader of a download holds no slot."""
