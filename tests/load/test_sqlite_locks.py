@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -36,6 +38,20 @@ def _hold_write_lock(path: str, seconds: float, taken: threading.Event) -> None:
     connection.close()
 
 
+@contextmanager
+def write_lock_held(server: LiveServer) -> Iterator[None]:
+    """SQLite's write lock held by another connection for HOLD_SECONDS, from entry on."""
+    path = server.database_url.removeprefix("sqlite:///")
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, HOLD_SECONDS, taken))
+    holder.start()
+    try:
+        assert taken.wait(10)
+        yield
+    finally:
+        holder.join()
+
+
 def test_reads_answer_at_once_while_another_writer_holds_the_lock(
     sqlite_server: tuple[LiveServer, Seeded],
 ) -> None:
@@ -49,20 +65,13 @@ def test_reads_answer_at_once_while_another_writer_holds_the_lock(
         ("GET", f"/api/v1/applications/{seeded.draft_id}", applicant),
         ("GET", "/readyz", {}),
     ]
-    path = server.database_url.removeprefix("sqlite:///")
-    taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, HOLD_SECONDS, taken))
-    holder.start()
-    try:
-        assert taken.wait(10)
+    with write_lock_held(server):
         for method, url, headers in reads:
             started = time.monotonic()
             response = httpx.request(method, server.url + url, headers=headers, timeout=10)
             elapsed = time.monotonic() - started
             assert response.status_code == 200, (url, response.status_code, response.text)
             assert elapsed < 1, (url, elapsed)
-    finally:
-        holder.join()
 
 
 def test_a_write_that_cannot_get_the_lock_answers_503_with_retry_after(
@@ -70,12 +79,7 @@ def test_a_write_that_cannot_get_the_lock_answers_503_with_retry_after(
 ) -> None:
     server, seeded = sqlite_server
     applicant = bearer(server, seeded.applicant_email)  # before the lock is taken
-    path = server.database_url.removeprefix("sqlite:///")
-    taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, HOLD_SECONDS, taken))
-    holder.start()
-    try:
-        assert taken.wait(10)
+    with write_lock_held(server):
         started = time.monotonic()
         response = httpx.post(
             f"{server.url}/api/v1/applications",
@@ -84,8 +88,6 @@ def test_a_write_that_cannot_get_the_lock_answers_503_with_retry_after(
             timeout=30,
         )
         elapsed = time.monotonic() - started
-    finally:
-        holder.join()
     assert response.status_code == 503, response.text
     assert response.json()["detail"]["code"] == "database_busy"
     assert int(response.headers["Retry-After"]) >= 1
