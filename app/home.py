@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.applications import decisions
 from app.applications import queue as applications_queue
+from app.applications import renewals
 from app.auth.deps import PageUser
 from app.auth.models import Role
 from app.db import SessionDep, local_today
@@ -35,10 +35,10 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
             permits=[
                 {
                     "permit": permits_service.public(p, on=today),
-                    "renewable_from": decisions.renewal_opens_on(
+                    "renewable_from": renewals.renewal_opens_on(
                         p, policy.decision.renewal_window_days
                     ),
-                    "renewal": decisions.existing_renewal(session=session, permit_id=p.id),
+                    "renewal": renewals.existing_renewal(session=session, permit_id=p.id),
                 }
                 for p in permits
             ],

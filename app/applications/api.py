@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from app.applications import decisions, documents_list, queue, service, uploads
+from app.applications import decisions, documents_list, queue, renewals, service, uploads
 from app.applications.deps import ApplicationDep
 from app.applications.models import (
     ApplicationCreate,
@@ -160,5 +160,5 @@ def list_documents(application: ApplicationDep, session: SessionDep) -> list[Sto
 @renewal_router.post("/{number}/renewal", response_model=ApplicationPublic, status_code=201)
 def renew(number: str, session: SessionDep, user: CurrentUser) -> ApplicationPublic:
     """Holder: start a renewal application, prefilled from the permit, within the window."""
-    application = decisions.start_renewal(session=session, number=number, actor=user)
+    application = renewals.start_renewal(session=session, number=number, actor=user)
     return service.to_public(session=session, application=application)

@@ -1,4 +1,4 @@
-"""A clerk's decisions on an application, and renewal of a permit.
+"""A clerk's decisions on an application (renewals are in `renewals.py`).
 
 Approval re-runs the policy checks at the moment of deciding, under a row lock on the
 application and a lock per permit type, so two clerks approving at once can neither exceed
@@ -11,7 +11,7 @@ import logging
 import uuid
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.applications import letters
 from app.applications import service as applications
@@ -20,7 +20,7 @@ from app.applications.models import (
     ApplicationStatus,
     DecisionKind,
 )
-from app.applications.states import AWAITING_DECISION, OPEN, Transition
+from app.applications.states import AWAITING_DECISION, Transition
 from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can
@@ -28,7 +28,7 @@ from app.db import local_today, to_local_date, utcnow
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.permits import documents as permit_documents
 from app.permits import service as permits_service
-from app.permits.models import Permit, PermitState
+from app.permits.models import Permit
 from app.policy import service as policy_service
 from app.policy.evaluate import evaluate_application, validity_months
 
@@ -321,77 +321,4 @@ def approve(
     session.commit()
     session.refresh(application)
     make_documents(session=session, application=application)
-    return application
-
-
-def existing_renewal(*, session: Session, permit_id: uuid.UUID) -> Application | None:
-    """A renewal of this permit that is open or granted (there can be only one)."""
-    return session.exec(
-        select(Application).where(
-            Application.renewal_of_id == permit_id,
-            col(Application.status).in_((*OPEN, ApplicationStatus.approved)),
-        )
-    ).first()
-
-
-def renewal_opens_on(permit: Permit, window_days: int) -> date:
-    return permit.valid_until - timedelta(days=window_days)
-
-
-def start_renewal(*, session: Session, number: str, actor: User) -> Application:
-    """The holder applies to renew a permit within the policy's window before expiry."""
-    permit = permits_service.get_by_number(session=session, number=number)
-    if permit is None or permit.holder_id != actor.id:
-        raise NotFound("permit")
-    policy = policy_service.load_configured().policy
-    today = local_today()
-    state = permit.state_on(today)
-    if state is not PermitState.active:
-        raise Conflict(
-            "not_renewable",
-            f"A permit that is {state.value} cannot be renewed.",
-            current_status=state.value,
-        )
-    opens = renewal_opens_on(permit, policy.decision.renewal_window_days)
-    if today < opens:
-        raise Conflict(
-            "renewal_not_open",
-            f"Renewal opens on {opens.isoformat()}.",
-            opens_on=opens.isoformat(),
-        )
-    open_renewal = existing_renewal(session=session, permit_id=permit.id)
-    if open_renewal is not None:
-        raise Conflict(
-            "renewal_exists",
-            "There is already a renewal application for this permit.",
-            application_id=str(open_renewal.id),
-        )
-    original = session.get(Application, permit.application_id)
-    spec = policy.permit_type(permit.permit_type)
-    if spec is None:
-        raise Conflict("permit_type_gone", "This permit type no longer exists in the policy.")
-    # Prefill only what the policy in force still asks for (collect nothing else).
-    wanted: set[str] = set(spec.required_fields)
-    details = {k: v for k, v in (original.details if original else {}).items() if k in wanted}
-    application = Application(
-        applicant_id=actor.id,
-        permit_type=permit.permit_type,
-        status=ApplicationStatus.draft,
-        working_name=permit.working_name,
-        details=details,
-        renewal_of_id=permit.id,
-    )
-    session.add(application)
-    session.flush()
-    applications.add_history(session, application, None, ApplicationStatus.draft, actor=actor)
-    audit.record(
-        session,
-        actor=actor,
-        action="application.create",
-        object_type="application",
-        object_id=application.id,
-        after={"permit_type": application.permit_type, "renewal_of": permit.number},
-    )
-    session.commit()
-    session.refresh(application)
     return application

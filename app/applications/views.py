@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from app.applications import decisions, documents_list, queue, service, uploads
+from app.applications import decisions, documents_list, queue, renewals, service, uploads
 from app.applications.deps import PageApplicationDep
 from app.applications.models import (
     Application,
@@ -279,7 +279,7 @@ def withdraw(session: SessionDep, application: PageApplicationDep, user: Applica
 
 @router.post("/permits/{number}/renew", dependencies=[Csrf])
 def renew(number: str, session: SessionDep, user: Applicant) -> Response:
-    application = decisions.start_renewal(session=session, number=number, actor=user)
+    application = renewals.start_renewal(session=session, number=number, actor=user)
     return redirect(f"/applications/{application.id}/details")
 
 

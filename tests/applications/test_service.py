@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.applications import decisions, uploads
+from app.applications import decisions, renewals, uploads
 from app.applications import queue as applications_queue
 from app.applications import service as applications_service
 from app.applications.models import (
@@ -596,7 +596,7 @@ def _renew_and_approve(session: Session, permit: Permit) -> Permit:
 
     holder = session.get(User, holder_id)
     assert holder is not None
-    renewal = decisions.start_renewal(session=session, number=permit.number, actor=holder)
+    renewal = renewals.start_renewal(session=session, number=permit.number, actor=holder)
     uploads.add_document(
         session=session,
         application_id=renewal.id,
@@ -658,7 +658,7 @@ def test_a_permit_is_renewed_once(session: Session) -> None:
 
     holder = session.get(User, first.holder_id)
     with pytest.raises(AppError) as caught:
-        decisions.start_renewal(session=session, number=first.number, actor=holder)  # type: ignore[arg-type]
+        renewals.start_renewal(session=session, number=first.number, actor=holder)  # type: ignore[arg-type]
     assert (caught.value.status_code, caught.value.code) == (409, "renewal_exists")
 
 
@@ -678,7 +678,7 @@ def test_renewal_prefill_keeps_only_fields_the_policy_in_force_names(
     from app.auth.models import User
 
     holder = session.get(User, first.holder_id)
-    renewal = decisions.start_renewal(session=session, number=first.number, actor=holder)  # type: ignore[arg-type]
+    renewal = renewals.start_renewal(session=session, number=first.number, actor=holder)  # type: ignore[arg-type]
     assert set(renewal.details) == TILBURG_SEX_WORKER_FIELDS
     assert renewal.working_name == first.working_name
     documents = session.exec(
