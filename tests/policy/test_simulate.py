@@ -8,9 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app.applications import decisions, uploads
-from app.applications import service as applications_service
-from app.applications.models import Application, ApplicationCreate, ApplicationStatus
+from app.applications.models import Application, ApplicationStatus
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.permits import numbers
@@ -21,11 +19,10 @@ from app.policy.evaluate import add_months
 from app.policy.loader import load_policy_text
 from app.policy.schema import Policy
 from app.simulation import RuleCount, simulate
-from tests.factories import make_user
+from tests.factories import make_permit, make_user
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 TILBURG_TEXT = (POLICIES / "tilburg.toml").read_text(encoding="utf-8")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 LEGAL_NAME = "Wilhelmina Geheim-Achternaam"
 
 
@@ -56,29 +53,11 @@ def birth_date_for(age: int, today: date) -> date:
 
 
 def issue_worker_permit(session: Session, clerk: User, *, working_name: str, age: int) -> Permit:
-    """A sex worker permit through the services: apply, upload, submit, approve."""
-    applicant = make_user(session, Role.applicant)
-    data = ApplicationCreate(
-        permit_type="sex_worker",
-        working_name=working_name,
-        legal_name=LEGAL_NAME,
-        birth_date=birth_date_for(age, permits_service.today()),
-        email=f"{working_name.lower()}@example.org",
+    """A sex worker permit through the services (the shared factory), held by someone who
+    is `age` years old, under this module's legal name."""
+    return make_permit(
+        session, clerk=clerk, working_name=working_name, age=age, legal_name=LEGAL_NAME
     )
-    application = applications_service.create(session=session, data=data, actor=applicant)
-    uploads.add_document(
-        session=session,
-        application_id=application.id,
-        kind="identity_document",
-        filename="id.pdf",
-        content=PDF,
-        actor=applicant,
-    )
-    applications_service.submit(session=session, application_id=application.id, actor=applicant)
-    decisions.approve(session=session, application_id=application.id, actor=clerk)
-    permit = applications_service.permit_of(session=session, application_id=application.id)
-    assert permit is not None
-    return permit
 
 
 def build_population(session: Session) -> dict[str, Permit]:
