@@ -19,7 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 from app.config import get_settings
-from app.errors import DATABASE_RETRY_AFTER_SECONDS, AppError
+from app.errors import DatabaseBusy
 
 # Stable constraint names make Alembic migrations reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -197,18 +197,6 @@ def _is_write(statement: str, context: Any) -> bool:
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
-
-
-class DatabaseBusy(AppError):
-    """Every database slot stayed taken for DB_POOL_TIMEOUT_SECONDS: try again shortly."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            503,
-            "database_busy",
-            "The service is very busy. Try again in a moment; nothing was changed.",
-            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-        )
 
 
 def database_slots(state: Any) -> anyio.CapacityLimiter:

@@ -81,6 +81,18 @@ class Forbidden(AppError):
         super().__init__(403, "forbidden", message)
 
 
+class DatabaseBusy(AppError):
+    """The database is busy, locked or unreachable for now: try again shortly."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            503,
+            "database_busy",
+            "The service is very busy. Try again in a moment; nothing was changed.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+
 class Conflict(AppError):
     def __init__(self, code: str, message: str, **extra: Any) -> None:
         super().__init__(409, code, message, extra=extra)
@@ -170,17 +182,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # The driver's own message (never the statement or its parameters).
         reason = getattr(exc, "orig", None) or exc
         logger.warning("database unavailable: %s: %.200s", type(reason).__name__, reason)
-        busy = AppError(
-            503,
-            "database_busy",
-            "The service is very busy. Try again in a moment; nothing was changed.",
-            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-        )
-        if _is_api(request):
-            return JSONResponse({"detail": busy.detail()}, status_code=503, headers=busy.headers)
-        response = _page(request, 503, busy.code, busy.message)
-        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-        return response
+        return await _app_error(request, DatabaseBusy())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

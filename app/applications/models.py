@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import EmailStr, StringConstraints, field_validator
-from sqlalchemy import JSON, Index, Text, text
+from sqlalchemy import JSON, Index, Text, TextClause, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -32,15 +32,28 @@ def _enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
     )
 
 
-OPEN_STATUSES = ("submitted", "in_review", "information_requested")
-CLOSED_STATUSES = ("approved", "refused", "withdrawn")
-OPEN_QUEUE_WHERE = text(
-    "status IN ('submitted', 'in_review', 'information_requested') AND submitted_at IS NOT NULL"
+OPEN_STATUSES = tuple(
+    s.value
+    for s in (
+        ApplicationStatus.submitted,
+        ApplicationStatus.in_review,
+        ApplicationStatus.information_requested,
+    )
 )
+CLOSED_STATUSES = tuple(
+    s.value
+    for s in (ApplicationStatus.approved, ApplicationStatus.refused, ApplicationStatus.withdrawn)
+)
+
+
+def _submitted_with_status(statuses: tuple[str, ...]) -> TextClause:
+    listed = ", ".join(f"'{status}'" for status in statuses)
+    return text(f"status IN ({listed}) AND submitted_at IS NOT NULL")
+
+
+OPEN_QUEUE_WHERE = _submitted_with_status(OPEN_STATUSES)
 """Open applications: what the clerks' queue shows when no status is chosen."""
-CLOSED_QUEUE_WHERE = text(
-    "status IN ('approved', 'refused', 'withdrawn') AND submitted_at IS NOT NULL"
-)
+CLOSED_QUEUE_WHERE = _submitted_with_status(CLOSED_STATUSES)
 """Submitted applications that are decided or withdrawn (the queue filtered on one)."""
 
 
