@@ -178,10 +178,12 @@ def user_create(
     with Session(get_engine()) as session:
         try:
             user = auth_service.create(session=session, data=data, actor=None)
+            created = f"Created {user.role.value} account {user.email} ({user.id})."
+            session.commit()
         except AppError as exc:
             err_console.print(exc.message)
             raise typer.Exit(1) from exc
-    console.print(f"Created {user.role.value} account {user.email} ({user.id}).")
+    console.print(created)
 
 
 @audit_app.command("verify")

@@ -1,25 +1,23 @@
-"""Database engine, session dependency, naming convention and shared column types."""
+"""Database engine, naming convention, shared column types and what a database error
+means. No web framework here: the request's session is made in `app/deps.py`."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import anyio
-import anyio.to_thread
-from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, Session, SQLModel, create_engine
+from sqlmodel import Field, SQLModel, create_engine
 
 from app.config import get_settings
-from app.errors import DatabaseBusy
 
 # Stable constraint names make Alembic migrations reproducible on every database.
 SQLModel.metadata.naming_convention = {
@@ -199,39 +197,18 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def database_slots(state: Any) -> anyio.CapacityLimiter:
-    """The app's limit on requests at the database at once: one per pooled connection."""
-    slots = getattr(state, "database_slots", None)
-    if slots is None:
-        slots = state.database_slots = anyio.CapacityLimiter(get_settings().db_pool_size)
-    return slots
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A database that is down, restarting, locked or out of connections: a passing state,
+    answered 503 with Retry-After. Any other database error is a bug (500)."""
+    if isinstance(exc, PoolTimeoutError | InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        if type(exc.orig).__module__.startswith("sqlite3"):
+            # SQLite reports a bad query ("no such table") as an operational error too:
+            # only a lock or an unreadable file is a passing state.
+            return any(s in str(exc.orig).lower() for s in SQLITE_UNAVAILABLE)
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session for one request, once a database slot is free.
-
-    There are as many slots as pooled connections, so a request that gets a slot always
-    gets a connection. Waiting for a slot happens on the event loop without blocking it,
-    and ends with 503 `database_busy` after DB_POOL_TIMEOUT_SECONDS. The session is closed
-    (its transaction rolled back if nothing committed) in a worker thread.
-    """
-    slots = database_slots(request.app.state)
-    borrower = object()
-    try:
-        with anyio.fail_after(get_settings().db_pool_timeout_seconds):
-            await slots.acquire_on_behalf_of(borrower)
-    except TimeoutError:
-        raise DatabaseBusy() from None
-    try:
-        session = Session(get_engine())
-        try:
-            yield session
-        finally:
-            await anyio.to_thread.run_sync(session.close)
-    finally:
-        slots.release_on_behalf_of(borrower)
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-"""Function scope: the session is closed (its slot and connection given back) when the route
-returns, before the response is sent, so a slow reader of a download holds no slot."""
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")

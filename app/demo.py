@@ -52,6 +52,7 @@ def load(session: Session) -> list[DemoAccount]:
             created.append(account)
     if created:
         _load_applications(session)
+    session.commit()
     return created
 
 

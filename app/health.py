@@ -6,7 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.migrations import head_revisions
 
 router = APIRouter(tags=["health"])

@@ -9,7 +9,8 @@ from app.applications import queue as applications_queue
 from app.applications import renewals
 from app.auth.deps import PageUser
 from app.auth.models import Role
-from app.db import SessionDep, local_today
+from app.db import local_today
+from app.deps import SessionDep
 from app.i18n import current_locale
 from app.permits import service as permits_service
 from app.policy import service as policy_service

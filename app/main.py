@@ -25,10 +25,9 @@ from app.auth.ratelimit import LoginThrottle, Throttle, make_storage
 from app.body_limit import BodySizeLimitMiddleware
 from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
-from app.db import database_slots
+from app.deps import database_slots
 from app.documents import api as documents_api
 from app.documents import views as documents_views
-from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.permits import api as permits_api
 from app.permits import views as permits_views
@@ -36,6 +35,7 @@ from app.policy import api as policy_api
 from app.policy import service as policy_service
 from app.policy import views as policy_views
 from app.web import redirect
+from app.web_errors import install_error_handlers
 
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -23,7 +23,8 @@ from app.applications import uploads as uploads_service
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus
 from app.audit import service as audit
 from app.db import local_today, to_local_date, utcnow
-from app.documents.models import Document
+from app.documents import service as documents_service
+from app.documents.models import SubjectType
 from app.permits.models import Permit, PermitStatus
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
@@ -90,9 +91,14 @@ def _erase(session: Session, application: Application) -> int:
     keys = {d.sha256 for d in uploaded}
     for upload in uploaded:
         session.delete(upload)
-    for document in session.exec(
-        select(Document).where(Document.application_id == application.id)
-    ).all():
+    subjects = [(SubjectType.application, application.id)]
+    subjects += [
+        (SubjectType.permit, permit_id)
+        for permit_id in session.exec(
+            select(Permit.id).where(Permit.application_id == application.id)
+        ).all()
+    ]
+    for document in documents_service.of_subjects(session=session, subjects=subjects):
         document.source_data = {}
         session.add(document)
     application.details = {}

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from app.config import PROJECT_ROOT, get_settings
-from app.errors import AppError
+from app.errors import Forbidden, TooManyRequests
 from app.i18n import LANGUAGES, current_locale, gettext, ngettext
 
 templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
@@ -54,12 +54,11 @@ CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 
 
-class CsrfError(AppError):
+class CsrfError(Forbidden):
     def __init__(self) -> None:
         super().__init__(
-            403,
-            "csrf_failed",
             "This form has expired or did not come from this site. Reload the page and try again.",
+            code="csrf_failed",
         )
 
 
@@ -159,9 +158,8 @@ def limit_per_client(request: Request, throttle: Any, name: str) -> None:
     """Count this request against `throttle` for the client; 429 when over the limit."""
     key = f"{name}:{client_address(request)}"
     if not throttle.hit(key):
-        raise AppError(
-            429,
+        raise TooManyRequests(
             "too_many_requests",
             "Too many requests from your address. Wait a minute and try again.",
-            headers={"Retry-After": str(throttle.retry_after(key))},
+            retry_after=throttle.retry_after(key),
         )

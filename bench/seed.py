@@ -50,7 +50,7 @@ from app.auth.models import Role, User  # noqa: E402
 from app.auth.security import hash_password  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.db import get_engine, local_today, utcnow  # noqa: E402
-from app.documents.models import Document  # noqa: E402
+from app.documents.models import Document, DocumentKind, SubjectType  # noqa: E402
 from app.documents.store import get_store  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 from app.permits import numbers  # noqa: E402
@@ -653,7 +653,9 @@ def prepare(drafts: int, samples: int, pdf_permits: int, rng_seed: int) -> dict[
             ).all()[::step][:samples]
         ]
         # Permits whose PDF was never made: their first download renders it.
-        rendered = select(Document.permit_id).where(col(Document.permit_id).is_not(None))
+        rendered = select(Document.subject_id).where(
+            Document.subject_type == SubjectType.permit, Document.kind == DocumentKind.permit
+        )
         never = session.execute(
             select(Permit.number, User.email)
             .join(User, col(User.id) == col(Permit.holder_id))

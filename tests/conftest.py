@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.auth.models import Role, User  # noqa: E402
-from app.db import get_session, make_engine  # noqa: E402
+from app.db import make_engine  # noqa: E402
+from app.deps import get_session  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 from app.permits.models import Permit  # noqa: E402
@@ -91,8 +92,20 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def app(session: Session):  # type: ignore[no-untyped-def]
+    """The app on the test's session, which a request commits (a savepoint released) when
+    its route returns and rolls back when it raises, as `app.deps.get_session` does."""
+
+    def request_session() -> Iterator[Session]:
+        try:
+            yield session
+        except BaseException:
+            if session.in_transaction():
+                session.rollback()
+            raise
+        session.commit()
+
     application = create_app()
-    application.dependency_overrides[get_session] = lambda: session
+    application.dependency_overrides[get_session] = request_session
     return application
 
 

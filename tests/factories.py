@@ -21,9 +21,11 @@ PASSWORD = "correct horse battery staple"
 
 def make_user(session: Session, role: Role = Role.applicant, email: str | None = None) -> User:
     email = email or f"{role.value}{next(_counter)}@example.org"
-    return auth_service.create(
+    user = auth_service.create(
         session=session, data=UserCreate(email=email, password=PASSWORD, role=role), actor=None
     )
+    session.commit()  # as a request would: a later failing request keeps what was made
+    return user
 
 
 def token_for(client: TestClient, user: User) -> dict[str, str]:
@@ -111,8 +113,8 @@ def make_application(
 ) -> Application:
     """An application through the services: a draft, filled in, documents, submitted."""
     from app.applications import service as applications_service
-    from app.applications import uploads
     from app.applications.models import ApplicationCreate
+    from app.flows import uploads
 
     applicant = applicant or make_user(session)
     data = ApplicationCreate.model_validate(application_data(permit_type, age=age, **overrides))
@@ -131,16 +133,24 @@ def make_application(
         application = applications_service.submit(
             session=session, application_id=application.id, actor=applicant
         )
+    session.commit()
     return application
 
 
 def approve(session: Session, application: Application, clerk: User | None = None) -> Permit:
     """Approve through the decision service and return the permit it issued."""
-    from app.applications import decisions
     from app.applications import service as applications_service
+    from app.applications.models import DecisionKind
+    from app.flows import decisions
 
     clerk = clerk or make_user(session, Role.clerk)
-    decisions.approve(session=session, application_id=application.id, actor=clerk)
+    decisions.decide(
+        session=session,
+        application_id=application.id,
+        decision=DecisionKind.approve,
+        reason=None,
+        actor=clerk,
+    )
     permit = applications_service.permit_of(session=session, application_id=application.id)
     assert permit is not None
     return permit

@@ -8,7 +8,6 @@ from datetime import timedelta
 from sqlmodel import Session, col, select, update
 
 from app import retention
-from app.applications import decisions, uploads
 from app.applications import service as applications_service
 from app.applications.models import Application, ApplicationDocument, DecisionKind
 from app.audit.models import AuditEvent
@@ -16,6 +15,7 @@ from app.auth.models import Role
 from app.db import local_today, utcnow
 from app.documents.models import Document
 from app.documents.store import get_store
+from app.flows import decisions, uploads
 from app.permits.models import Permit
 from tests.factories import PDF_BYTES, make_application, make_permit, make_user
 
@@ -88,7 +88,7 @@ def test_refused_application_is_erased_after_its_period(session: Session) -> Non
     assert old.working_name  # the working name and the decision stay
     assert _upload_keys(session, old.id) == []
     assert recent.details and _upload_keys(session, recent.id)
-    letters = session.exec(select(Document).where(Document.application_id == old.id)).all()
+    letters = session.exec(select(Document).where(Document.subject_id == old.id)).all()
     assert letters and all(d.source_data == {} for d in letters)
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "application.erase")).one()
     assert event.object_id == str(old.id)

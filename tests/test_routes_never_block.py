@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from app.db import get_session
+from app.deps import get_session
 from app.main import create_app
 
 

@@ -21,9 +21,11 @@ from app.applications.models import (
 )
 from app.auth.deps import CurrentUser
 from app.config import get_settings
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.documents.models import DocumentPublic as StoredDocumentPublic
-from app.errors import AppError
+from app.errors import TooLarge
+from app.flows import decisions as decisions_flow
+from app.flows import uploads as uploads_flow
 from app.web import file_response
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -88,8 +90,8 @@ def upload_document(
     limit = get_settings().max_upload_bytes
     content = file.file.read(limit + 1)  # a worker thread: reading the spooled file blocks
     if len(content) > limit:
-        raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
-    document = uploads.add_document(
+        raise TooLarge("too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
+    document = uploads_flow.add_document(
         session=session,
         application_id=application_id,
         kind=kind,
@@ -141,7 +143,7 @@ def decide(
 ) -> ApplicationPublic:
     """Clerk: approve (409 with the failing rules while a blocking check fails), refuse
     (reason required) or request more information (reason says what is needed)."""
-    application = decisions.decide(
+    application = decisions_flow.decide(
         session=session,
         application_id=application_id,
         decision=data.decision,
@@ -152,9 +154,11 @@ def decide(
 
 
 @router.get("/{application_id}/documents", response_model=list[StoredDocumentPublic])
-def list_documents(application: ApplicationDep, session: SessionDep) -> list[StoredDocumentPublic]:
-    """Uploaded documents and generated ones (decision letters, permits)."""
-    return documents_list.for_application(session=session, application=application)
+def list_documents(
+    application: ApplicationDep, session: SessionDep, user: CurrentUser
+) -> list[StoredDocumentPublic]:
+    """Uploaded documents and generated ones (decision letters, permits) you may read."""
+    return documents_list.for_application(session=session, application=application, actor=user)
 
 
 @renewal_router.post("/{number}/renewal", response_model=ApplicationPublic, status_code=201)

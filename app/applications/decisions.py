@@ -2,12 +2,13 @@
 
 Approval re-runs the policy checks at the moment of deciding, under a row lock on the
 application and a lock per permit type, so two clerks approving at once can neither exceed
-a cap nor issue two permits for one application.
+a cap nor issue two permits for one application. Approval changes two domains (the
+application and a new permit) and is all or nothing: nothing here commits; the caller
+(`app/flows/decisions.py`) commits once and then makes the letters.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import date, timedelta
 
@@ -25,30 +26,21 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can
 from app.db import local_today, to_local_date, utcnow
-from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.permits import documents as permit_documents
 from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.policy import service as policy_service
 from app.policy.evaluate import evaluate_application, validity_months
 
-logger = logging.getLogger(__name__)
-
 
 def make_documents(*, session: Session, application: Application) -> None:
-    """After a decision has committed: the decision letter and, if granted, the permit PDF.
-
-    A failure here does not undo the decision; the documents are made on first download.
-    """
-    try:
-        letters.decision_letter(session=session, application=application)
-        permit = applications.permit_of(session=session, application_id=application.id)
-        if permit is not None:
-            permit_documents.permit_pdf(session=session, permit=permit)
-    except Exception:
-        session.rollback()
-        logger.exception("documents for application %s could not be made now", application.id)
-    session.refresh(application)
+    """The decision letter and, if granted, the permit PDF (call after the decision has
+    committed; made once, later calls find them)."""
+    letters.decision_letter(session=session, application=application)
+    permit = applications.permit_of(session=session, application_id=application.id)
+    if permit is not None:
+        permit_documents.permit_pdf(session=session, permit=permit)
 
 
 def business_address(details: dict[str, object]) -> str | None:
@@ -78,7 +70,7 @@ def _require_decider(actor: User) -> None:
 def _reason_or_422(reason: str | None, what: str) -> str:
     text = (reason or "").strip()
     if len(text) < 3:
-        raise AppError(422, "reason_required", f"A reason is required to {what}.")
+        raise InvalidInput("reason_required", f"A reason is required to {what}.")
     return text
 
 
@@ -172,13 +164,14 @@ def extend(
     application.decision_due = new_due
     application.extended_at = utcnow()
     applications.touch(application)
-    applications.add_history(
-        session,
-        application,
-        application.status,
-        application.status,
-        actor=actor,
-        reason=f"{reason} ({new_due.strftime('%d-%m-%Y')})",
+    session.add(
+        applications.history_line(
+            application,
+            application.status,
+            application.status,
+            actor=actor,
+            reason=f"{reason} ({new_due.strftime('%d-%m-%Y')})",
+        )
     )
     audit.record(
         session,
@@ -189,8 +182,7 @@ def extend(
         before={"decision_due": before},
         after={"decision_due": new_due, "reason": reason},
     )
-    session.commit()
-    session.refresh(application)
+    session.flush()
     return application
 
 
@@ -210,7 +202,7 @@ def _close(
     """Refuse, request information or start review: a transition with a reason."""
     application = _lock(session, application_id)
     applications.check_version(application, expected_version)
-    target = applications.transition_or_409(application, transition)
+    applications.transition_or_409(application, transition)
     cited: list[str] = []
     now = utcnow()
     if transition is Transition.refuse:
@@ -228,16 +220,12 @@ def _close(
     applications.record_transition(
         session,
         application,
-        target,
+        transition,
         actor=actor,
-        action=f"application.{transition.value}",
         reason=reason,
         after={"reason": reason, "cited_rules": cited},
     )
-    session.commit()
-    session.refresh(application)
-    if transition is Transition.refuse:
-        make_documents(session=session, application=application)
+    session.flush()
     return application
 
 
@@ -252,7 +240,7 @@ def approve(
     _require_decider(actor)
     application = _lock(session, application_id)
     applications.check_version(application, expected_version)
-    target = applications.transition_or_409(application, Transition.approve)
+    applications.transition_or_409(application, Transition.approve)
     active = policy_service.current(session=session)
     spec = active.policy.permit_type(application.permit_type)
     if spec is not None and spec.cap != "none":
@@ -265,7 +253,6 @@ def approve(
     results = evaluate_application(active.policy, facts)
     blocking = [r for r in results if not r.passed and r.severity == "blocking"]
     if blocking:
-        session.rollback()
         raise Conflict(
             "blocking_checks_failed",
             "The application cannot be approved while these rules fail.",
@@ -312,13 +299,10 @@ def approve(
     applications.record_transition(
         session,
         application,
-        target,
+        Transition.approve,
         actor=actor,
-        action="application.approve",
         reason=application.decision_reason,
         after={"permit_number": permit.number, "policy_version": active.record.version},
     )
-    session.commit()
-    session.refresh(application)
-    make_documents(session=session, application=application)
+    session.flush()
     return application

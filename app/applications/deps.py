@@ -10,7 +10,7 @@ from fastapi import Depends
 from app.applications import service
 from app.applications.models import Application
 from app.auth.deps import CurrentUser, PageUser
-from app.db import SessionDep
+from app.deps import SessionDep
 
 
 def _application(application_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Application:

@@ -8,12 +8,17 @@ from sqlmodel import Session
 from app.applications import decisions
 from app.applications import service as applications
 from app.applications.models import Application, ApplicationStatus
+from app.auth.models import User
 from app.documents import service as documents_service
-from app.documents.models import DocumentPublic
+from app.documents.models import DocumentPublic, SubjectType
 from app.permits import service as permits_service
 
 
-def for_application(*, session: Session, application: Application) -> list[DocumentPublic]:
+def for_application(
+    *, session: Session, application: Application, actor: User
+) -> list[DocumentPublic]:
+    """The uploads, and the generated documents of the application and its permit that
+    `actor` may read (each kind of document has its own read actions)."""
     if application.status in (ApplicationStatus.approved, ApplicationStatus.refused):
         decisions.make_documents(session=session, application=application)
     uploads = [
@@ -40,10 +45,10 @@ def for_application(*, session: Session, application: Application) -> list[Docum
             for p in permits_service.list_for_holder(session=session, holder_id=permit.holder_id)
             if p.renewal_of_id == permit.id
         ]
+    subjects = [(SubjectType.application, application.id)]
+    subjects += [(SubjectType.permit, permit_id) for permit_id in permit_ids]
     generated = [
         documents_service.public(d)
-        for d in documents_service.list_for(
-            session=session, application_id=application.id, permit_ids=permit_ids
-        )
+        for d in documents_service.list_for(session=session, subjects=subjects, actor=actor)
     ]
     return uploads + generated

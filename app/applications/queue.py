@@ -22,7 +22,7 @@ from app.applications.models import (
 from app.auth.models import User
 from app.auth.permissions import Action, can
 from app.db import local_today
-from app.errors import AppError, Forbidden
+from app.errors import Forbidden, InvalidInput
 
 
 def encode_cursor(row: Any) -> str:
@@ -35,7 +35,7 @@ def decode_cursor(cursor: str) -> tuple[date, uuid.UUID]:
         due, _, raw_id = cursor.partition("_")
         return date.fromisoformat(due), uuid.UUID(raw_id)
     except ValueError as exc:
-        raise AppError(422, "bad_cursor", "The page cursor is not valid.") from exc
+        raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc
 
 
 def list_(

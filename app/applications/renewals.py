@@ -79,7 +79,7 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
     )
     session.add(application)
     session.flush()
-    applications.add_history(session, application, None, ApplicationStatus.draft, actor=actor)
+    session.add(applications.history_line(application, None, ApplicationStatus.draft, actor=actor))
     audit.record(
         session,
         actor=actor,
@@ -88,6 +88,5 @@ def start_renewal(*, session: Session, number: str, actor: User) -> Application:
         object_id=application.id,
         after={"permit_type": application.permit_type, "renewal_of": permit.number},
     )
-    session.commit()
-    session.refresh(application)
+    session.flush()
     return application

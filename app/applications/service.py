@@ -1,6 +1,8 @@
 """Applications: drafts, documents, submission with policy checks, reading and queues.
 
-Decisions (approve, refuse, request information) live in `decisions.py`.
+Decisions (approve, refuse, request information) live in `decisions.py`. Like every
+domain service, these functions flush their rows and audit events and leave the commit
+to their caller (see `app/deps.py`).
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from app import access
 from app.applications.models import (
     Application,
     ApplicationCheck,
@@ -24,12 +27,12 @@ from app.applications.models import (
     DocumentPublic,
     StatusChangePublic,
 )
-from app.applications.states import EDITABLE, Transition, next_status
+from app.applications.states import EDITABLE, MACHINE, Transition
 from app.audit import service as audit
 from app.auth.models import User
-from app.auth.permissions import Action, can, can_access_owned
+from app.auth.permissions import Action, ObjectKind, can
 from app.db import local_today, to_local_date, utcnow
-from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.policy import service as policy_service
@@ -46,27 +49,17 @@ def get(*, session: Session, application_id: uuid.UUID) -> Application | None:
 def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
     """An application its applicant or staff may see; 404 otherwise. Staff reads are audited."""
     application = get(session=session, application_id=application_id)
-    if application is None or not can_access_owned(
-        actor,
-        application.applicant_id,
-        own_action=Action.application_read_own,
-        any_action=Action.application_read_any,
-    ):
-        raise NotFound("application")
-    if application.applicant_id != actor.id and application.submitted_at is None:
+    if application and application.applicant_id != actor.id and not application.submitted_at:
         # A draft (or one withdrawn before submission) is the applicant's alone.
-        raise NotFound("application")
-    if application.applicant_id != actor.id:
-        audit.record(
-            session,
-            actor=actor,
-            action="application.read",
-            object_type="application",
-            object_id=application.id,
-        )
-        session.commit()
-        session.refresh(application)  # the commit expired it; model_dump() would see no fields
-    return application
+        application = None
+    return access.read(
+        session,
+        application,
+        actor=actor,
+        kind=ObjectKind.application,
+        owner_id=application.applicant_id if application else None,
+        object_type="application",
+    )
 
 
 def owned_for_change(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
@@ -173,11 +166,10 @@ def to_public(*, session: Session, application: Application) -> ApplicationPubli
 
 def _permit_type_or_422(policy: Policy, permit_type: str) -> None:
     if policy.permit_type(permit_type) is None:
-        raise AppError(
-            422,
+        raise InvalidInput(
             "unknown_permit_type",
             f"There is no permit type '{permit_type}' in the policy in force.",
-            extra={"permit_types": sorted(policy.permit_types)},
+            permit_types=sorted(policy.permit_types),
         )
 
 
@@ -207,7 +199,7 @@ def create(*, session: Session, data: ApplicationCreate, actor: User) -> Applica
     _apply_details(policy, application, data)
     session.add(application)
     session.flush()
-    add_history(session, application, None, ApplicationStatus.draft, actor=actor)
+    session.add(history_line(application, None, ApplicationStatus.draft, actor=actor))
     audit.record(
         session,
         actor=actor,
@@ -216,8 +208,7 @@ def create(*, session: Session, data: ApplicationCreate, actor: User) -> Applica
         object_id=application.id,
         after={"permit_type": application.permit_type, "status": application.status.value},
     )
-    session.commit()
-    session.refresh(application)
+    session.flush()
     return application
 
 
@@ -258,8 +249,7 @@ def update(
         before={"fields": before_fields},
         after={"fields": sorted(provided_fields(application))},
     )
-    session.commit()
-    session.refresh(application)
+    session.flush()
     return application
 
 
@@ -341,17 +331,16 @@ def store_checks(
 
 def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
     application = owned_for_change(session=session, application_id=application_id, actor=actor)
-    target = transition_or_409(application, Transition.submit)
+    transition_or_409(application, Transition.submit)
     active = policy_service.current(session=session)
     kinds = {d.kind for d in documents_of(session=session, application_id=application.id)}
     fields, documents = missing(active.policy, application, kinds)
     if fields or documents:
-        session.rollback()
-        raise AppError(
-            422,
+        raise InvalidInput(
             "incomplete",
             "The application is not complete yet.",
-            extra={"missing_fields": fields, "missing_documents": documents},
+            missing_fields=fields,
+            missing_documents=documents,
         )
     now = utcnow()
     today = local_today()
@@ -376,16 +365,14 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
     record_transition(
         session,
         application,
-        target,
+        Transition.submit,
         actor=actor,
-        action="application.submit",
         after={
             "policy_version": active.record.version,
             "failed_rules": [r.rule_id for r in results if not r.passed],
         },
     )
-    session.commit()
-    session.refresh(application)
+    session.flush()
     return application
 
 
@@ -394,69 +381,55 @@ def _add_days(day: date, days: int) -> date:
 
 
 def transition_or_409(application: Application, transition: Transition) -> ApplicationStatus:
-    target = next_status(application.status, transition)
-    if target is None:
-        raise Conflict(
-            "illegal_transition",
-            f"'{transition.value}' is not possible while the application is "
-            f"{application.status.value}.",
-            current_status=application.status.value,
-        )
-    return target
+    return MACHINE.target(application.status, transition)
 
 
-def add_history(
-    session: Session,
+def history_line(
     application: Application,
     previous: ApplicationStatus | None,
     target: ApplicationStatus,
     *,
     actor: User,
     reason: str | None = None,
-) -> None:
+) -> ApplicationStatusChange:
     """A line in the history the applicant sees: the role, never the staff member."""
-    session.add(
-        ApplicationStatusChange(
-            application_id=application.id,
-            from_status=previous,
-            to_status=target,
-            reason=reason,
-            by_role="applicant" if actor.id == application.applicant_id else actor.role.value,
-        )
+    return ApplicationStatusChange(
+        application_id=application.id,
+        from_status=previous,
+        to_status=target,
+        reason=reason,
+        by_role="applicant" if actor.id == application.applicant_id else actor.role.value,
     )
 
 
 def record_transition(
     session: Session,
     application: Application,
-    target: ApplicationStatus,
+    transition: Transition,
     *,
     actor: User,
-    action: str,
     reason: str | None = None,
     after: dict[str, object] | None = None,
-) -> None:
-    """Move to `target`: new version, a history line and an audit event, in the caller's
-    transaction (the caller commits)."""
-    previous = application.status
-    application.status = target
-    touch(application)
-    add_history(session, application, previous, target, actor=actor, reason=reason)
-    audit.record(
+) -> ApplicationStatus:
+    """Apply `transition`: new version, a history line and an audit event, in the caller's
+    transaction."""
+
+    def history(previous: ApplicationStatus, target: ApplicationStatus) -> SQLModel:
+        return history_line(application, previous, target, actor=actor, reason=reason)
+
+    return MACHINE.move(
         session,
+        application,
+        transition,
         actor=actor,
-        action=action,
-        object_type="application",
-        object_id=application.id,
-        before={"status": previous.value},
-        after={"status": target.value, **(after or {})},
+        reason=reason,
+        after=after,
+        history=history,
     )
 
 
 def withdraw(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
     application = owned_for_change(session=session, application_id=application_id, actor=actor)
-    target = transition_or_409(application, Transition.withdraw)
-    record_transition(session, application, target, actor=actor, action="application.withdraw")
-    session.commit()
-    session.refresh(application)
+    record_transition(session, application, Transition.withdraw, actor=actor)
+    session.flush()
     return application

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.applications.models import ApplicationStatus as S
+from app.status_machine import StatusMachine
 
 
 class Transition(StrEnum):
@@ -36,6 +37,9 @@ TRANSITIONS: dict[tuple[S, Transition], S] = {
 }
 
 
+MACHINE: StatusMachine[S, Transition] = StatusMachine("application", TRANSITIONS)
+
+
 def next_status(current: S, transition: Transition) -> S | None:
     """The status after `transition`, or None when it is not allowed from `current`."""
-    return TRANSITIONS.get((current, transition))
+    return MACHINE.next_status(current, transition)

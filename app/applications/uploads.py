@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.config import get_settings
 from app.documents.models import Document
 from app.documents.store import get_store
-from app.errors import AppError, NotFound
+from app.errors import InvalidInput, NotFound, TooLarge, UnsupportedType
 from app.policy import service as policy_service
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -29,7 +29,14 @@ def add_document(
     filename: str,
     content: bytes,
     actor: User,
-) -> ApplicationDocument:
+) -> tuple[ApplicationDocument, set[str]]:
+    """Check and store an upload, then record it in place of the kind's previous document.
+
+    Returns the document and the keys of the files it replaced, which the caller deletes
+    (`delete_unused_files`) once its transaction has committed. When recording fails, the
+    stored bytes are deleted again (an identity document must not stay on disk unowned)
+    and the error is raised.
+    """
     # Everything that needs no lock first (checking and storing the bytes); the row lock
     # is taken only for the few statements that replace the document.
     found = session.get(Application, application_id)
@@ -39,39 +46,36 @@ def add_document(
     policy = policy_service.load_configured().policy
     spec = policy.permit_type(found.permit_type)
     if spec is None or kind not in spec.required_documents:
-        raise AppError(
-            422,
+        raise InvalidInput(
             "unknown_document_kind",
             f"This application does not ask for a document of kind '{kind}'.",
-            extra={"document_kinds": list(spec.required_documents) if spec else []},
+            document_kinds=list(spec.required_documents) if spec else [],
         )
     limit = get_settings().max_upload_bytes
     if len(content) > limit:
-        raise AppError(413, "too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
+        raise TooLarge("too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
     if not content:
-        raise AppError(422, "empty_file", "The file is empty.")
+        raise InvalidInput("empty_file", "The file is empty.")
     detected = filetype.guess_mime(content)
     if detected not in ALLOWED_UPLOADS:
-        raise AppError(415, "unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
+        raise UnsupportedType("unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
     key = get_store().put(content)
     try:
-        document, replaced = _replace_document(
-            session=session,
-            application_id=application_id,
-            kind=kind,
-            filename=filename,
-            content_type=detected,
-            size_bytes=len(content),
-            key=key,
-            actor=actor,
-        )
+        with session.begin_nested():
+            document, replaced = _replace_document(
+                session=session,
+                application_id=application_id,
+                kind=kind,
+                filename=filename,
+                content_type=detected,
+                size_bytes=len(content),
+                key=key,
+                actor=actor,
+            )
     except Exception:
-        # Nothing points at the stored bytes: an identity document must not stay on disk.
-        session.rollback()
         delete_unused_files(session, {key})
         raise
-    delete_unused_files(session, replaced - {key})
-    return document
+    return document, replaced - {key}
 
 
 def _replace_document(
@@ -86,7 +90,7 @@ def _replace_document(
     actor: User,
 ) -> tuple[ApplicationDocument, set[str]]:
     """Under the application's row lock: one document per kind, the new one replacing the
-    old; committed. Returns the document and the keys of the files it replaced."""
+    old. Returns the document and the keys of the files it replaced."""
     application = service.owned_for_change(
         session=session, application_id=application_id, actor=actor
     )
@@ -129,7 +133,6 @@ def _replace_document(
     # Keep what was written: a simultaneous upload of the same kind may replace this row
     # right after the commit, and a refresh would then fail.
     session.expunge(document)
-    session.commit()
     return document, replaced
 
 
@@ -145,7 +148,8 @@ def read_document(
 
 def delete_unused_files(session: Session, keys: set[str]) -> int:
     """Delete stored files that no upload or generated document points at any more (call
-    after the commit that removed the rows). Returns how many were deleted."""
+    after the commit that removed the rows, or for bytes no row was written for). Returns
+    how many were deleted."""
     deleted = 0
     for key in keys:
         in_use = (

@@ -25,13 +25,17 @@ from app.auth.deps import PageUser, require_page
 from app.auth.models import User
 from app.auth.permissions import Action
 from app.config import get_settings
-from app.db import SessionDep, local_today
+from app.db import local_today
+from app.deps import SessionDep
 from app.errors import AppError
+from app.flows import decisions as decisions_flow
+from app.flows import uploads as uploads_flow
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.policy import service as policy_service
 from app.policy.schema import FIELD_LABELS, Policy
 from app.web import FormDep, file_response, redirect, render, verify_csrf
+from app.web_errors import status_of, user_message
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -71,7 +75,7 @@ def document_specs(policy: Policy, application: Application) -> list[dict[str, s
     ]
 
 
-def _file_context(session: SessionDep, application: Application) -> dict[str, Any]:
+def _file_context(session: SessionDep, application: Application, user: User) -> dict[str, Any]:
     policy = _policy()
     public = service.to_public(session=session, application=application)
     spec = policy.permit_type(application.permit_type)
@@ -91,7 +95,9 @@ def _file_context(session: SessionDep, application: Application) -> dict[str, An
         "policy": policy,
         "decision_documents": [
             d
-            for d in documents_list.for_application(session=session, application=application)
+            for d in documents_list.for_application(
+                session=session, application=application, actor=user
+            )
             if d.source == "generated"
         ],
     }
@@ -133,9 +139,10 @@ def new_page(request: Request, user: Applicant) -> Response:
 def new(request: Request, session: SessionDep, user: Applicant, form: FormDep) -> Response:
     permit_type = str(form.get("permit_type") or "")
     try:
-        application = service.create(
-            session=session, data=ApplicationCreate(permit_type=permit_type), actor=user
-        )
+        with session.begin_nested():
+            application = service.create(
+                session=session, data=ApplicationCreate(permit_type=permit_type), actor=user
+            )
     except (AppError, ValidationError):
         policy = _policy()
         types = [
@@ -154,9 +161,9 @@ def new(request: Request, session: SessionDep, user: Applicant, form: FormDep) -
 
 @router.get("/applications/{application_id}/details")
 def details_page(
-    request: Request, session: SessionDep, application: PageApplicationDep
+    request: Request, session: SessionDep, application: PageApplicationDep, user: PageUser
 ) -> Response:
-    context = _file_context(session, application)
+    context = _file_context(session, application, user)
     return render(
         request, "applications/details.html", {**context, "values": dict(application.details)}
     )
@@ -174,9 +181,10 @@ def save_details(
     values = {n: str(form.get(n) or "").strip() for n in names}
     try:
         data = ApplicationUpdate.model_validate({k: (v or None) for k, v in values.items()})
-        service.update(session=session, application_id=application.id, data=data, actor=user)
+        with session.begin_nested():
+            service.update(session=session, application_id=application.id, data=data, actor=user)
     except ValidationError as exc:
-        context = _file_context(session, application)
+        context = _file_context(session, application, user)
         return render(
             request,
             "applications/details.html",
@@ -189,9 +197,9 @@ def save_details(
 
 @router.get("/applications/{application_id}/documents")
 def documents_page(
-    request: Request, session: SessionDep, application: PageApplicationDep
+    request: Request, session: SessionDep, application: PageApplicationDep, user: PageUser
 ) -> Response:
-    return render(request, "applications/documents.html", _file_context(session, application))
+    return render(request, "applications/documents.html", _file_context(session, application, user))
 
 
 @router.post("/applications/{application_id}/documents", dependencies=[Csrf])
@@ -211,7 +219,7 @@ def upload(
         limit = get_settings().max_upload_bytes
         content = upload_file.file.read(limit + 1)
         try:
-            uploads.add_document(
+            uploads_flow.add_document(
                 session=session,
                 application_id=application.id,
                 kind=kind,
@@ -220,13 +228,11 @@ def upload(
                 actor=user,
             )
         except AppError as exc:
-            errors[f"file-{kind}"] = {
-                "too_large": _("The file is too large. The limit is %(mb)s MB.", mb=limit // 2**20),
-                "unsupported_file_type": _("Only PDF, JPEG and PNG files are accepted."),
-                "empty_file": _("The file is empty."),
-            }.get(exc.code, _("This file cannot be added to this application."))
+            errors[f"file-{kind}"] = user_message(
+                exc.code, _("This file cannot be added to this application."), mb=limit // 2**20
+            )
     if errors:
-        context = _file_context(session, application)
+        context = _file_context(session, application, user)
         return render(
             request, "applications/documents.html", {**context, "errors": errors}, status_code=422
         )
@@ -244,8 +250,10 @@ def download(
 
 
 @router.get("/applications/{application_id}")
-def file_page(request: Request, session: SessionDep, application: PageApplicationDep) -> Response:
-    return render(request, "applications/file.html", _file_context(session, application))
+def file_page(
+    request: Request, session: SessionDep, application: PageApplicationDep, user: PageUser
+) -> Response:
+    return render(request, "applications/file.html", _file_context(session, application, user))
 
 
 @router.post("/applications/{application_id}/submit", dependencies=[Csrf])
@@ -253,22 +261,18 @@ def submit(
     request: Request, session: SessionDep, application: PageApplicationDep, user: Applicant
 ) -> Response:
     try:
-        service.submit(session=session, application_id=application.id, actor=user)
+        with session.begin_nested():
+            service.submit(session=session, application_id=application.id, actor=user)
     except AppError as exc:
-        context = _file_context(session, application)
+        context = _file_context(session, application, user)
+        message = user_message(exc.code, _("This application has already been submitted."))
         return render(
             request,
             "applications/file.html",
-            {**context, "errors": {"form": _submit_error(exc)}},
-            status_code=exc.status_code,
+            {**context, "errors": {"form": message}},
+            status_code=status_of(exc),
         )
     return redirect(f"/applications/{application.id}?submitted=1")
-
-
-def _submit_error(exc: AppError) -> str:
-    if exc.code == "incomplete":
-        return _("Your application is not complete yet. Fill in what is listed below.")
-    return _("This application has already been submitted.")
 
 
 @router.post("/applications/{application_id}/withdraw", dependencies=[Csrf])
@@ -326,7 +330,9 @@ def queue_page(
 def clerk_file(
     request: Request, session: SessionDep, application: PageApplicationDep, user: Clerk
 ) -> Response:
-    return render(request, "applications/clerk_file.html", _file_context(session, application))
+    return render(
+        request, "applications/clerk_file.html", _file_context(session, application, user)
+    )
 
 
 @router.post("/queue/{application_id}/decision", dependencies=[Csrf])
@@ -341,9 +347,10 @@ def clerk_decide(
     reason = str(form.get("reason") or "")
     try:
         if choice == "start_review":
-            decisions.start_review(session=session, application_id=application.id, actor=user)
+            with session.begin_nested():
+                decisions.start_review(session=session, application_id=application.id, actor=user)
         else:
-            decisions.decide(
+            decisions_flow.decide(
                 session=session,
                 application_id=application.id,
                 decision=DecisionKind(choice),
@@ -351,26 +358,15 @@ def clerk_decide(
                 actor=user,
             )
     except (AppError, ValueError) as exc:
-        context = _file_context(session, application)
+        context = _file_context(session, application, user)
         code = exc.code if isinstance(exc, AppError) else "bad_decision"
-        errors = {"reason" if code == "reason_required" else "decision": _decision_error(code)}
-        failed = exc.extra.get("failed_rules", []) if isinstance(exc, AppError) else []
+        message = user_message(code, _("The decision could not be recorded."))
+        errors = {"reason" if code == "reason_required" else "decision": message}
+        failed = exc.details.get("failed_rules", []) if isinstance(exc, AppError) else []
         return render(
             request,
             "applications/clerk_file.html",
             {**context, "errors": errors, "values": {"reason": reason}, "failed_rules": failed},
-            status_code=exc.status_code if isinstance(exc, AppError) else 422,
+            status_code=status_of(exc) if isinstance(exc, AppError) else 422,
         )
     return redirect(f"/queue/{application.id}?recorded=1")
-
-
-def _decision_error(code: str) -> str:
-    return {
-        "reason_required": _("Give a reason: the applicant reads it in the decision."),
-        "blocking_checks_failed": _("This application cannot be approved while rules fail."),
-        "illegal_transition": _("This decision is not possible in the current status."),
-        "already_extended": _("The decision period has already been extended once."),
-        "period_ended": _("The decision period has ended; it can no longer be extended."),
-        "no_extension": _("The policy allows no extension of the decision period."),
-        "bad_decision": _("Choose a decision."),
-    }.get(code, _("The decision could not be recorded."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,6 +80,7 @@ def _lock_chain(session: Session) -> None:
 
 
 PENDING_KEY = "audit_pending"
+MARKS_KEY = "audit_savepoint_marks"
 
 
 def record(
@@ -120,6 +122,8 @@ def record(
 def _seal(session: Session) -> None:
     """Link the transaction's events to the end of the chain and insert them, under the
     chain lock, just before the commit (ids then follow the order of the chain)."""
+    if session.in_nested_transaction():
+        return  # releasing a savepoint: the events wait for the real commit
     pending: list[AuditEvent] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
@@ -142,9 +146,23 @@ def _seal(session: Session) -> None:
     session.flush()
 
 
+@orm_event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    """Remember how many events were pending when a savepoint began, so that rolling the
+    savepoint back forgets only the events recorded inside it."""
+    if transaction.nested:
+        marks = session.info.setdefault(MARKS_KEY, weakref.WeakKeyDictionary())
+        marks[transaction] = len(session.info.get(PENDING_KEY, []))
+
+
 @orm_event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous_transaction: Any) -> None:
-    """Events of a rolled-back transaction describe nothing that happened."""
+def _forget(session: Session, previous_transaction: Any) -> None:
+    """Events of a rolled-back transaction (or savepoint) describe nothing that happened."""
+    if previous_transaction.nested:
+        mark = session.info.get(MARKS_KEY, {}).pop(previous_transaction, None)
+        if mark is not None:
+            del session.info.get(PENDING_KEY, [])[mark:]
+            return
     session.info.pop(PENDING_KEY, None)
 
 

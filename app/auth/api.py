@@ -13,7 +13,7 @@ from app.auth.deps import CurrentUser, require
 from app.auth.models import Token, User, UserCreate, UserPublic, UserRegister
 from app.auth.permissions import Action
 from app.auth.security import create_access_token
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.web import client_address
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])

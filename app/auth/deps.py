@@ -15,8 +15,8 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.permissions import Action, can
 from app.auth.security import decode_access_token
-from app.db import SessionDep
-from app.errors import AppError, Forbidden
+from app.deps import SessionDep
+from app.errors import Forbidden, NotAuthenticated
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -29,11 +29,8 @@ class SignedIn:
     role: str
 
 
-class LoginRequired(AppError):
+class LoginRequired(NotAuthenticated):
     """Raised on pages; the page handler turns it into a redirect to /login."""
-
-    def __init__(self) -> None:
-        super().__init__(401, "not_authenticated", "Log in to continue.")
 
 
 def get_current_user(
@@ -42,12 +39,7 @@ def get_current_user(
     user_id = decode_access_token(token) if token else None
     user = auth_service.get(session=session, user_id=user_id) if user_id else None
     if user is None or not user.is_active:
-        raise AppError(
-            401,
-            "not_authenticated",
-            "A valid bearer token is required.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise NotAuthenticated("not_authenticated", "A valid bearer token is required.")
     return user
 
 

@@ -16,7 +16,7 @@ from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from app.errors import AppError
+from app.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,11 +45,10 @@ def _counted(call: Callable[[], T]) -> T:
         return call()
     except Exception as exc:  # the storage's own connection errors differ per backend
         logger.warning("rate-limit storage unavailable: %s", exc.__class__.__name__)
-        raise AppError(
-            503,
+        raise Unavailable(
             "rate_limit_unavailable",
             "The service cannot take this request right now. Try again in a moment.",
-            headers={"Retry-After": "5"},
+            retry_after=5,
         ) from exc
 
 

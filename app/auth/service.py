@@ -1,4 +1,6 @@
-"""Accounts: register, authenticate, create staff, read (audited for staff)."""
+"""Accounts: register, authenticate, create staff, read (audited for staff).
+
+Nothing here commits; the caller does (see `app/deps.py`)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,14 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import access
 from app.audit import service as audit
 from app.auth.models import STAFF_ROLES, Role, User, UserCreate, UserRegister
-from app.auth.permissions import Action, can, can_access_owned
+from app.auth.permissions import Action, ObjectKind, can
 from app.auth.ratelimit import LoginThrottle, Throttle
 from app.auth.security import hash_password, verify_password
 from app.db import utcnow
-from app.errors import AppError, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TooManyRequests
 
 
 def _summary(user: User) -> dict[str, object]:
@@ -32,18 +35,15 @@ def get_by_email(*, session: Session, email: str) -> User | None:
 def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | None) -> User:
     email = str(data.email).strip().lower()
     if get_by_email(session=session, email=email) is not None:
-        raise AppError(409, "email_taken", "An account with this email address already exists.")
+        raise Conflict("email_taken", "An account with this email address already exists.")
     user = User(
         email=email, password_hash=hash_password(data.password), role=role, language=data.language
     )
-    session.add(user)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(user)
     except IntegrityError as exc:
-        session.rollback()
-        raise AppError(
-            409, "email_taken", "An account with this email address already exists."
-        ) from exc
+        raise Conflict("email_taken", "An account with this email address already exists.") from exc
     audit.record(
         session,
         actor=actor or user,
@@ -52,8 +52,6 @@ def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | N
         object_id=user.id,
         after=_summary(user),
     )
-    session.commit()
-    session.refresh(user)
     return user
 
 
@@ -63,11 +61,10 @@ def register(
     """An applicant makes their own account. Registrations are limited per client address,
     so the "already exists" answer cannot be used to test many addresses."""
     if throttle is not None and not throttle.hit(f"register:{client}"):
-        raise AppError(
-            429,
-            "too_many_requests",
+        raise TooManyRequests(
+            "too_many_registrations",
             "Too many new accounts from your address. Try again later.",
-            headers={"Retry-After": str(throttle.retry_after(f"register:{client}"))},
+            retry_after=throttle.retry_after(f"register:{client}"),
         )
     return _insert(session=session, data=data, role=Role.applicant, actor=None)
 
@@ -84,34 +81,32 @@ def authenticate(
 ) -> User:
     email = email.strip().lower()
     if not throttle.allowed(email, client):
-        raise AppError(
-            429,
+        raise TooManyRequests(
             "too_many_attempts",
             "Too many wrong passwords. Wait a minute and try again.",
-            headers={"Retry-After": str(throttle.retry_after(email, client))},
+            retry_after=throttle.retry_after(email, client),
         )
     user = get_by_email(session=session, email=email)
     if not verify_password(password, user.password_hash if user else None) or not (
         user and user.is_active
     ):
         throttle.failed(email, client)
-        raise AppError(401, "invalid_credentials", "Email address or password is wrong.")
+        raise NotAuthenticated("invalid_credentials", "Email address or password is wrong.")
     return user
 
 
 def read_account(*, session: Session, user_id: uuid.UUID, actor: User) -> User:
     """Load an account for `actor`; 404 when missing or not theirs; staff reads are audited."""
     user = get(session=session, user_id=user_id)
-    if user is None or not can_access_owned(
-        actor, user.id, own_action=Action.account_read_own, any_action=Action.account_read_any
-    ):
-        raise NotFound("account")
-    if user.id != actor.id:
-        audit.record(
-            session, actor=actor, action="account.read", object_type="user", object_id=user.id
-        )
-        session.commit()
-    return user
+    return access.read(
+        session,
+        user,
+        actor=actor,
+        kind=ObjectKind.account,
+        owner_id=user.id if user else None,
+        object_type="user",
+        action="account.read",
+    )
 
 
 def list_(
@@ -131,7 +126,6 @@ def list_(
         query = query.where(User.email > after_email)
     users = list(session.exec(query).all())
     audit.record(session, actor=actor, action="account.list", object_type="user")
-    session.commit()
     return users
 
 
@@ -144,7 +138,7 @@ def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: Use
     if user is None or user.role not in STAFF_ROLES:
         raise NotFound("account")
     if user.id == actor.id:
-        raise AppError(409, "own_account", "You cannot switch off your own account.")
+        raise Conflict("own_account", "You cannot switch off your own account.")
     if user.is_active == active:
         return user
     before = _summary(user)
@@ -160,8 +154,7 @@ def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: Use
         before=before,
         after=_summary(user),
     )
-    session.commit()
-    session.refresh(user)
+    session.flush()
     return user
 
 
@@ -181,5 +174,5 @@ def set_language(*, session: Session, user: User, language: str) -> User:
         before=before,
         after={"language": language},
     )
-    session.commit()
+    session.flush()
     return user

@@ -14,11 +14,12 @@ from app.auth.deps import SESSION_USER_KEY, OptionalPageUser, require_page
 from app.auth.models import MIN_PASSWORD_LENGTH, Role, User, UserCreate, UserRegister
 from app.auth.permissions import Action
 from app.context import LANGUAGE_COOKIE
-from app.db import SessionDep
-from app.errors import AppError
+from app.deps import SessionDep
+from app.errors import AppError, NotFound
 from app.i18n import gettext as _
 from app.i18n import normalise_language
 from app.web import FormDep, client_address, redirect, render, safe_next, verify_csrf
+from app.web_errors import status_of, user_message
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -76,16 +77,12 @@ def login(
             client=client_address(request),
         )
     except AppError as exc:
-        message = (
-            _("Too many wrong passwords. Wait a minute and try again.")
-            if exc.code == "too_many_attempts"
-            else _("Email address or password is wrong.")
-        )
+        message = user_message(exc.code)
         return render(
             request,
             "auth/login.html",
             {"errors": {"form": message}, "values": {"email": email}, "next": safe_next(next)},
-            status_code=exc.status_code,
+            status_code=status_of(exc),
         )
     _log_in(request, user)
     return redirect(safe_next(next, "/home"))
@@ -134,16 +131,11 @@ def register(
             client=client_address(request),
         )
     except AppError as exc:
-        errors = {
-            "email": _("Too many new accounts from your address. Try again later.")
-            if exc.code == "too_many_requests"
-            else _("An account with this email address already exists.")
-        }
         return render(
             request,
             "auth/register.html",
-            {"errors": errors, "values": values},
-            status_code=exc.status_code,
+            {"errors": {"email": user_message(exc.code)}, "values": values},
+            status_code=status_of(exc),
         )
     _log_in(request, user)
     return redirect("/home")
@@ -155,7 +147,7 @@ def switch_language(
 ) -> Response:
     language = normalise_language(code)
     if language is None:
-        raise AppError(404, "unknown_language", "This language is not available.")
+        raise NotFound("language")
     response = redirect(safe_next(next))
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True
@@ -193,7 +185,7 @@ def admin_create_user(
         if isinstance(exc, ValidationError):
             errors = _field_errors(exc)
         else:
-            errors = {"email": _("An account with this email address already exists.")}
+            errors = {"email": user_message(exc.code)}
         users = service.list_(session=session, actor=user, limit=50)
         return render(
             request,

@@ -1,5 +1,8 @@
-"""Generated documents (permits, decision letters): stored once with their hash, the
-template version and the data they were made from."""
+"""Generated documents (permits, decision letters, and in turn inspection reports and
+letters about home work): stored once with their hash, the template version and the data
+they were made from. A document belongs to a subject (a type and an id: an application,
+a permit, a home-work registration, an inspection) and, when it is addressed to a
+person, has that person as its owner."""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from app.auth.permissions import ObjectKind
 from app.crypto import EncryptedJSON
 from app.db import created_at_field, uuid_pk_field
 
@@ -24,8 +29,30 @@ class DocumentKind(StrEnum):
     decision_revoke = "decision_revoke"
 
 
+READ_AS: dict[DocumentKind, ObjectKind] = {
+    DocumentKind.permit: ObjectKind.permit_document,
+    DocumentKind.decision_approve: ObjectKind.decision_letter,
+    DocumentKind.decision_refuse: ObjectKind.decision_letter,
+    DocumentKind.decision_suspend: ObjectKind.decision_letter,
+    DocumentKind.decision_reinstate: ObjectKind.decision_letter,
+    DocumentKind.decision_revoke: ObjectKind.decision_letter,
+}
+"""Which read actions guard each kind of document (`app/auth/permissions.py`)."""
+
+
+class SubjectType(StrEnum):
+    """What a document is about."""
+
+    application = "application"
+    permit = "permit"
+    homework_registration = "homework_registration"
+    inspection = "inspection"
+
+
 class Document(SQLModel, table=True):
     __tablename__ = "document"
+    # A subject's documents, in the order they were made.
+    __table_args__ = (Index("ix_document_subject", "subject_type", "subject_id", "created_at"),)
 
     id: uuid.UUID = uuid_pk_field()
     # What the document is of, e.g. "permit:<id>:v2"; one document per key.
@@ -38,9 +65,18 @@ class Document(SQLModel, table=True):
             values_callable=lambda e: [m.value for m in e],
         )
     )
-    owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
-    application_id: uuid.UUID | None = Field(default=None, index=True)
-    permit_id: uuid.UUID | None = Field(default=None, index=True)
+    subject_type: SubjectType = Field(
+        sa_type=SAEnum(
+            SubjectType,
+            native_enum=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    subject_id: uuid.UUID
+    # The person the document is addressed to (reads it as their own); None for a
+    # document addressed to no one, like an inspection report.
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
     title: str = Field(max_length=200)
     language: str = Field(max_length=2)
     sha256: str = Field(max_length=64)

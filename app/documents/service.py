@@ -1,5 +1,9 @@
-"""Generated documents: render once, sign when configured, store by hash, serve the
-stored bytes on every later download (no re-render)."""
+"""Generated documents of any subject: render once, sign when configured, store by hash,
+serve the stored bytes on every later download (no re-render), readable as each kind's
+own read actions allow.
+
+Nothing here commits: a document is made after the change it describes has committed
+(see `app/flows/`), and its row is committed by the caller."""
 
 from __future__ import annotations
 
@@ -9,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import access
 from app.audit import service as audit
+from app.auth import permissions
 from app.auth.models import User
-from app.auth.permissions import Action, can_access_owned
 from app.config import get_settings
 from app.documents import render, sign
-from app.documents.models import Document, DocumentKind, DocumentPublic
+from app.documents.models import READ_AS, Document, DocumentKind, DocumentPublic, SubjectType
 from app.documents.store import get_store
 from app.errors import NotFound
 
@@ -42,15 +48,16 @@ def get_or_create(
     session: Session,
     natural_key: str,
     kind: DocumentKind,
-    owner_id: uuid.UUID,
+    subject_type: SubjectType,
+    subject_id: uuid.UUID,
+    owner_id: uuid.UUID | None,
     build: Callable[[], RenderRequest],
-    application_id: uuid.UUID | None = None,
-    permit_id: uuid.UUID | None = None,
 ) -> Document:
     """The stored document for `natural_key`, rendering and storing it the first time.
 
-    Commits its own row; call it after the change the document describes has committed.
-    """
+    Renders before it writes anything (no lock is held while rendering); the row is
+    flushed in a savepoint, so a simultaneous first download that stored the same key
+    first is found instead. The caller commits."""
     existing = get_by_key(session=session, natural_key=natural_key)
     if existing is not None:
         return existing
@@ -70,9 +77,9 @@ def get_or_create(
     document = Document(
         natural_key=natural_key,
         kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
         owner_id=owner_id,
-        application_id=application_id,
-        permit_id=permit_id,
         title=request.title,
         language=request.language,
         sha256=key,
@@ -84,22 +91,20 @@ def get_or_create(
     try:
         with session.begin_nested():
             session.add(document)
-        audit.record(
-            session,
-            actor=None,
-            action="document.generate",
-            object_type="document",
-            object_id=document.id,
-            after={"kind": kind.value, "sha256": key, "natural_key": natural_key},
-        )
-        session.commit()
+            session.flush()
+            audit.record(
+                session,
+                actor=None,
+                action="document.generate",
+                object_type="document",
+                object_id=document.id,
+                after={"kind": kind.value, "sha256": key, "natural_key": natural_key},
+            )
     except IntegrityError:
-        session.rollback()
         found = get_by_key(session=session, natural_key=natural_key)
         if found is None:
             raise
         return found
-    session.refresh(document)
     return document
 
 
@@ -122,37 +127,48 @@ def public(document: Document) -> DocumentPublic:
     )
 
 
-def list_for(
-    *, session: Session, application_id: uuid.UUID, permit_ids: list[uuid.UUID]
+def of_subjects(
+    *, session: Session, subjects: list[tuple[SubjectType, uuid.UUID]]
 ) -> list[Document]:
-    condition = col(Document.application_id) == application_id
-    if permit_ids:
-        condition = condition | col(Document.permit_id).in_(permit_ids)
+    """Every document of these subjects, oldest first (no access check: for callers that
+    are not serving a reader, like the retention schedule)."""
+    if not subjects:
+        return []
+    condition = or_(
+        *(
+            and_(col(Document.subject_type) == kind, col(Document.subject_id) == subject_id)
+            for kind, subject_id in subjects
+        )
+    )
     return list(
         session.exec(select(Document).where(condition).order_by(col(Document.created_at))).all()
     )
 
 
+def list_for(
+    *, session: Session, subjects: list[tuple[SubjectType, uuid.UUID]], actor: User
+) -> list[Document]:
+    """The documents of these subjects that `actor` may read, oldest first."""
+    return [d for d in of_subjects(session=session, subjects=subjects) if can_read(actor, d)]
+
+
+def can_read(actor: User, document: Document) -> bool:
+    return permissions.can_read(actor, READ_AS[document.kind], document.owner_id)
+
+
 def read(*, session: Session, document_id: uuid.UUID, actor: User) -> tuple[Document, bytes]:
-    """Download for the owner or staff; staff reads are audited, the owner's are not."""
-    document = session.get(Document, document_id)
-    if document is None or not can_access_owned(
-        actor,
-        document.owner_id,
-        own_action=Action.application_read_own,
-        any_action=Action.application_read_any,
-    ):
+    """Download for whoever the kind's read actions allow (NotFound for anyone else).
+    Staff reading a person's document is audited; the person reading their own permit or
+    letter is not, so a download of stored bytes writes nothing."""
+    found = session.get(Document, document_id)
+    if found is None:
         raise NotFound("document")
-    if document.owner_id != actor.id:
-        # Staff reading a person's document is audited; the person reading their own
-        # permit or letter is not (as for their application and permit), so a download
-        # of stored bytes writes nothing.
-        audit.record(
-            session,
-            actor=actor,
-            action="document.read",
-            object_type="document",
-            object_id=document.id,
-        )
-        session.commit()
+    document = access.read(
+        session,
+        found,
+        actor=actor,
+        kind=READ_AS[found.kind],
+        owner_id=found.owner_id,
+        object_type="document",
+    )
     return document, content(document)

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.auth.deps import PageUser
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.documents import service
 from app.web import file_response
 

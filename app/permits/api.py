@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser
-from app.db import SessionDep
-from app.errors import AppError
+from app.auth.models import User
+from app.deps import SessionDep
+from app.errors import BadRequest
+from app.flows import permits as permits_flow
 from app.permits import service, verification
 from app.permits.models import PermitAction, PermitPublic
 from app.web import file_response, limit_per_client
@@ -26,9 +28,7 @@ def read(number: str, session: SessionDep, user: CurrentUser) -> PermitPublic:
 def suspend(
     number: str, data: PermitAction, session: SessionDep, user: CurrentUser
 ) -> PermitPublic:
-    return service.public(
-        service.suspend(session=session, number=number, actor=user, reason=data.reason)
-    )
+    return _change(session, number, user, "suspend", data.reason)
 
 
 @router.post("/{number}/reinstate", response_model=PermitPublic)
@@ -36,15 +36,19 @@ def reinstate(
     number: str, data: PermitAction, session: SessionDep, user: CurrentUser
 ) -> PermitPublic:
     """Lift a suspension."""
-    return service.public(
-        service.reinstate(session=session, number=number, actor=user, reason=data.reason)
-    )
+    return _change(session, number, user, "reinstate", data.reason)
 
 
 @router.post("/{number}/revoke", response_model=PermitPublic)
 def revoke(number: str, data: PermitAction, session: SessionDep, user: CurrentUser) -> PermitPublic:
+    return _change(session, number, user, "revoke", data.reason)
+
+
+def _change(session: SessionDep, number: str, user: User, action: str, reason: str) -> PermitPublic:
     return service.public(
-        service.revoke(session=session, number=number, actor=user, reason=data.reason)
+        permits_flow.change_status(
+            session=session, number=number, actor=user, action=action, reason=reason
+        )
     )
 
 
@@ -63,8 +67,7 @@ def verify(number: str, request: Request, session: SessionDep) -> verification.V
     try:
         return verification.verify(session=session, number=number)
     except verification.MalformedNumber as exc:
-        raise AppError(
-            400,
+        raise BadRequest(
             "malformed_number",
             "This is not a valid permit number. Check it for typing errors.",
         ) from exc

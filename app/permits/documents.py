@@ -1,27 +1,143 @@
-"""The permit PDF and the letters for suspending, reinstating and revoking a permit.
+"""What goes on a permit, and the letters for suspending, reinstating and revoking one.
 
 A permit's PDF is made once per permit version: a suspension or renewal makes a new
-version; downloading again serves the stored bytes.
+version; downloading again serves the stored bytes. Only the working name is ever
+printed on a permit.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.config import get_settings
 from app.db import local_today
-from app.documents import builders
 from app.documents import service as documents_service
-from app.documents.models import Document, DocumentKind
+from app.documents.letters import N_, Letter, format_date, letter_request
+from app.documents.models import Document, DocumentKind, SubjectType
+from app.documents.render import qr_data_uri
+from app.i18n import translate_in
 from app.permits.models import Permit
 from app.policy import service as policy_service
+from app.policy.schema import Policy
 
+PERMIT_LABELS = {
+    "number": N_("Permit number"),
+    "name": N_("Name on the permit"),
+    "address": N_("Address of the business"),
+    "valid_from": N_("Valid from"),
+    "valid_until": N_("Valid until"),
+    "issued_by": N_("Issued by"),
+    "legal_basis": N_("Legal basis"),
+    "conditions": N_("Conditions"),
+    "verify_hint": N_("Scan to check this permit"),
+    "check_online": N_(
+        "Anyone can check online whether this permit is valid, with the QR code or the "
+        "permit number. The check shows only the status, the permit type, the name on the "
+        "permit and the dates."
+    ),
+}
+STATE_WORDS = {"suspended": N_("suspended"), "revoked": N_("revoked")}
+VERSION_WORD = N_("version %(number)s")
+STATUS_BANNERS = {
+    "suspended": N_("SUSPENDED — this permit may not be used while it is suspended."),
+    "revoked": N_("REVOKED — this permit is no longer valid."),
+}
 STATUS_LETTERS = {
     "suspend": DocumentKind.decision_suspend,
     "reinstate": DocumentKind.decision_reinstate,
     "revoke": DocumentKind.decision_revoke,
 }
+LETTER_TITLES = {
+    DocumentKind.decision_suspend: N_("Decision: your permit is suspended"),
+    DocumentKind.decision_reinstate: N_("Decision: the suspension of your permit is lifted"),
+    DocumentKind.decision_revoke: N_("Decision: your permit is revoked"),
+}
+LETTER_OPENINGS = {
+    DocumentKind.decision_suspend: N_(
+        "We have decided to suspend your permit. While it is suspended you may not work under "
+        "this permit."
+    ),
+    DocumentKind.decision_reinstate: N_(
+        "We have decided to lift the suspension of your permit. You may work under it again."
+    ),
+    DocumentKind.decision_revoke: N_(
+        "We have decided to revoke your permit. From the date of this letter it is no longer valid."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PermitCard:
+    number: str
+    permit_type: str
+    working_name: str
+    valid_from: date
+    valid_until: date
+    state: str
+    conditions_nl: tuple[str, ...]
+    conditions_en: tuple[str, ...]
+    language: str
+    verify_url: str
+    address: str | None = None
+    version: int = 1
+
+
+def permit_request(policy: Policy, card: PermitCard) -> documents_service.RenderRequest:
+    spec = policy.permit_types.get(card.permit_type)
+    languages = [card.language]
+    if spec is None or spec.bilingual_permit:
+        languages.append("en" if card.language == "nl" else "nl")
+    pages: list[dict[str, object]] = []
+    type_label_first = ""
+    for lang in languages:
+        type_label = (
+            (spec.label_nl if lang == "nl" else spec.label_en) if spec else card.permit_type
+        )
+        type_label_first = type_label_first or type_label
+        labels = {key: translate_in(lang, text) for key, text in PERMIT_LABELS.items()}
+        banner = STATUS_BANNERS.get(card.state)
+        labels["status_banner"] = translate_in(lang, banner) if banner else ""
+        pages.append(
+            {
+                "lang": lang,
+                "type_label": type_label,
+                "t": labels,
+                "conditions": list(card.conditions_nl if lang == "nl" else card.conditions_en),
+            }
+        )
+    context = {
+        "permit_pages": pages,
+        "number": card.number,
+        "working_name": card.working_name,
+        "address": card.address if spec and spec.permit_shows_address else None,
+        "valid_from": format_date(card.valid_from),
+        "valid_until": format_date(card.valid_until),
+        "authority": policy.municipality.decision_authority,
+        "reference": spec.reference if spec else policy.reference,
+        "verify_url": card.verify_url,
+        "qr": qr_data_uri(card.verify_url),
+        "status_banner": card.state in STATUS_BANNERS,
+    }
+    return documents_service.RenderRequest(
+        template="permit.html",
+        context=context,
+        language=card.language,
+        title=_permit_title(type_label_first, card),
+        sign_reason="Vergunning / permit",
+    )
+
+
+def _permit_title(type_label: str, card: PermitCard) -> str:
+    """Tells the versions of one permit apart in a list: "… SW-…, versie 2 (geschorst)"."""
+    version = translate_in(card.language, VERSION_WORD) % {"number": card.version}
+    title = f"{type_label} {card.number}, {version}"
+    if card.state in STATE_WORDS:
+        title += f" ({translate_in(card.language, STATE_WORDS[card.state])})"
+    return title
 
 
 def holder_language(session: Session, permit: Permit) -> str:
@@ -39,7 +155,7 @@ def permit_pdf(*, session: Session, permit: Permit) -> Document:
     today = local_today()
 
     def build() -> documents_service.RenderRequest:
-        card = builders.PermitCard(
+        card = PermitCard(
             number=permit.number,
             permit_type=permit.permit_type,
             working_name=permit.working_name,
@@ -53,16 +169,16 @@ def permit_pdf(*, session: Session, permit: Permit) -> Document:
             address=permit.address,
             version=permit.version,
         )
-        return builders.permit_request(policy, card)
+        return permit_request(policy, card)
 
     return documents_service.get_or_create(
         session=session,
         natural_key=f"permit:{permit.id}:v{permit.version}",
         kind=DocumentKind.permit,
+        subject_type=SubjectType.permit,
+        subject_id=permit.id,
         owner_id=permit.holder_id,
         build=build,
-        application_id=permit.application_id,
-        permit_id=permit.id,
     )
 
 
@@ -72,29 +188,31 @@ def status_letter(*, session: Session, permit: Permit, action: str) -> Document:
     active = policy_service.current(session=session)
 
     def build() -> documents_service.RenderRequest:
-        letter = builders.Letter(
-            kind=kind,
+        spec = active.policy.permit_types.get(permit.permit_type)
+        letter = Letter(
+            title=LETTER_TITLES[kind],
+            opening=LETTER_OPENINGS[kind],
             language=holder_language(session, permit),
             addressee=permit.working_name,
             reference_code=str(permit.application_id)[:8].upper(),
             on=local_today(),
             policy_version=active.record.version,
-            permit_type=permit.permit_type,
+            policy_reference=spec.reference if spec else active.policy.reference,
             permit_number=permit.number,
             reason=permit.status_reason,
             facts=(
-                (builders.N_("Permit number"), permit.number),
-                (builders.N_("Valid until"), builders.format_date(permit.valid_until)),
+                (N_("Permit number"), permit.number),
+                (N_("Valid until"), format_date(permit.valid_until)),
             ),
         )
-        return builders.letter_request(active.policy, letter)
+        return letter_request(active.policy, letter)
 
     return documents_service.get_or_create(
         session=session,
         natural_key=f"letter:{kind.value}:{permit.id}:v{permit.version}",
         kind=kind,
+        subject_type=SubjectType.permit,
+        subject_id=permit.id,
         owner_id=permit.holder_id,
         build=build,
-        application_id=permit.application_id,
-        permit_id=permit.id,
     )

@@ -1,8 +1,10 @@
-"""Permits: issue, look up, suspend, reinstate, revoke, and count against a cap."""
+"""Permits: issue, look up, suspend, reinstate, revoke, and count against a cap.
+
+Nothing here commits: the caller does (a route through `app/deps.py`, or a flow in
+`app/flows/` when documents follow the change)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 import zlib
 from datetime import date, timedelta
@@ -12,38 +14,25 @@ from sqlalchemy import exists, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from app import access
 from app.audit import service as audit
 from app.auth.models import User
-from app.auth.permissions import Action, can, can_access_owned
-from app.db import local_today, utcnow
+from app.auth.permissions import Action, ObjectKind, can
+from app.db import local_today
 from app.documents import service as documents_service
-from app.errors import AppError, Conflict, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from app.permits import documents as permit_documents
 from app.permits import numbers
 from app.permits.models import Permit, PermitPublic, PermitStatus
+from app.permits.states import MACHINE, Transition
 from app.policy.evaluate import add_months
 
-logger = logging.getLogger(__name__)
 HELD_STATUSES = (PermitStatus.active, PermitStatus.suspended)
-PAST = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}
-# Which status each action may start from.
-ALLOWED_FROM = {
-    "suspend": (PermitStatus.active,),
-    "reinstate": (PermitStatus.suspended,),
-    "revoke": (PermitStatus.active, PermitStatus.suspended),
-}
-TARGET = {
-    "suspend": PermitStatus.suspended,
-    "reinstate": PermitStatus.active,
-    "revoke": PermitStatus.revoked,
-}
 
 
 def allowed_actions(permit: Permit, on: date) -> set[str]:
-    """The status changes possible for this permit today (none once it has expired)."""
-    if permit.state_on(on).value == "expired":
-        return set()
-    return {action for action, starts in ALLOWED_FROM.items() if permit.status in starts}
+    """The status changes possible for this permit on a day (none once it has expired)."""
+    return {t.value for t in MACHINE.allowed(permit.state_on(on))}
 
 
 def today() -> date:
@@ -178,7 +167,7 @@ def _unused_number(session: Session) -> str:
         number = numbers.generate()
         if session.exec(select(Permit.id).where(Permit.number == number)).first() is None:
             return number
-    raise AppError(503, "number_exhausted", "Could not make a unique permit number; try again.")
+    raise Unavailable("number_exhausted", "Could not make a unique permit number; try again.")
 
 
 def get_by_number(*, session: Session, number: str) -> Permit | None:
@@ -192,20 +181,15 @@ def get_for(*, session: Session, number: str, actor: User, audit_read: bool = Tr
     """A permit its holder or staff may see; 404 otherwise. Staff reads are audited (unless
     the caller audits the read itself, as a download does)."""
     permit = get_by_number(session=session, number=number)
-    if permit is None or not can_access_owned(
-        actor,
-        permit.holder_id,
-        own_action=Action.application_read_own,
-        any_action=Action.application_read_any,
-    ):
-        raise NotFound("permit")
-    if audit_read and permit.holder_id != actor.id:
-        audit.record(
-            session, actor=actor, action="permit.read", object_type="permit", object_id=permit.id
-        )
-        session.commit()
-        session.refresh(permit)  # the commit expired it; model_dump() would see no fields
-    return permit
+    return access.read(
+        session,
+        permit,
+        actor=actor,
+        kind=ObjectKind.permit,
+        owner_id=permit.holder_id if permit else None,
+        object_type="permit",
+        audited=audit_read,
+    )
 
 
 def list_for_holder(*, session: Session, holder_id: uuid.UUID) -> list[Permit]:
@@ -221,71 +205,30 @@ def list_for_holder(*, session: Session, holder_id: uuid.UUID) -> list[Permit]:
 def change_status(
     *, session: Session, number: str, actor: User, action: str, reason: str
 ) -> Permit:
-    """Suspend, reinstate or revoke: from the statuses ALLOWED_FROM names, with a reason;
-    then the decision letter and the permit's new version, after the commit."""
-    if action not in ALLOWED_FROM:
-        raise AppError(422, "unknown_action", f"'{action}' is not a permit action.")
+    """Suspend, reinstate or revoke, with a reason, as the status machine allows. The
+    decision letter and the permit's new version follow the commit
+    (`app/flows/permits.py`)."""
+    if action not in set(Transition):
+        raise InvalidInput("unknown_action", f"'{action}' is not a permit action.")
     if not can(actor, Action.permit_manage):
-        raise AppError(403, "forbidden", "You are not allowed to change permits.")
+        raise Forbidden("You are not allowed to change permits.")
     permit = get_by_number(session=session, number=number)
     if permit is None:
         raise NotFound("permit")
     permit = session.exec(select(Permit).where(Permit.id == permit.id).with_for_update()).one()
     session.refresh(permit)
-    if action not in allowed_actions(permit, today()):
-        raise Conflict(
-            "illegal_transition",
-            f"A permit that is {permit.state_on(today()).value} cannot be {PAST[action]}.",
-            current_status=permit.state_on(today()).value,
-        )
-    before = _summary(permit)
-    permit.status = TARGET[action]
     permit.status_reason = reason
-    permit.version += 1
-    permit.updated_at = utcnow()
-    session.add(permit)
-    audit.record(
+    MACHINE.move(
         session,
+        permit,
+        Transition(action),
         actor=actor,
-        action=f"permit.{action}",
-        object_type="permit",
-        object_id=permit.id,
-        before=before,
-        after={**_summary(permit), "reason": reason},
+        current=permit.state_on(today()),
+        reason=reason,
+        after={"number": permit.number, "version": permit.version + 1},
     )
-    session.commit()
-    session.refresh(permit)
-    _make_documents(session=session, permit=permit, action=action)
-    session.refresh(permit)  # making the documents committed (or rolled back): reload
+    session.flush()
     return permit
-
-
-def _make_documents(*, session: Session, permit: Permit, action: str) -> None:
-    """After the change has committed: the decision letter and the permit's new version."""
-    try:
-        permit_documents.status_letter(session=session, permit=permit, action=action)
-        permit_documents.permit_pdf(session=session, permit=permit)
-    except Exception:
-        session.rollback()
-        logger.exception("documents for permit %s could not be made now", permit.number)
-
-
-def suspend(*, session: Session, number: str, actor: User, reason: str) -> Permit:
-    return change_status(
-        session=session, number=number, actor=actor, action="suspend", reason=reason
-    )
-
-
-def reinstate(*, session: Session, number: str, actor: User, reason: str) -> Permit:
-    return change_status(
-        session=session, number=number, actor=actor, action="reinstate", reason=reason
-    )
-
-
-def revoke(*, session: Session, number: str, actor: User, reason: str) -> Permit:
-    return change_status(
-        session=session, number=number, actor=actor, action="revoke", reason=reason
-    )
 
 
 def download_pdf(*, session: Session, number: str, actor: User) -> tuple[Permit, bytes]:

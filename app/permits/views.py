@@ -10,14 +10,18 @@ from fastapi.responses import Response
 from app.auth.deps import PageUser
 from app.auth.models import User
 from app.auth.permissions import Action, can
-from app.db import SessionDep, local_today
-from app.errors import AppError
+from app.db import local_today
+from app.deps import SessionDep
+from app.errors import AppError, Forbidden, NotFound, TooManyRequests
+from app.flows import permits as permits_flow
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.permits import service, verification
 from app.permits.models import Permit
+from app.permits.states import Transition
 from app.policy import service as policy_service
 from app.web import FormDep, file_response, limit_per_client, redirect, render, verify_csrf
+from app.web_errors import user_message
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -50,19 +54,19 @@ def change_status(
     action = str(form.get("action") or "")
     reason = str(form.get("reason") or "").strip()
     error: str | None = None
-    if action not in service.ALLOWED_FROM:
+    if action not in set(Transition):
         error = _("Choose what to do with the permit.")
     elif len(reason) < 3:
         error = _("Give a reason: the holder reads it in the decision.")
     else:
         try:
-            service.change_status(
+            permits_flow.change_status(
                 session=session, number=number, actor=user, action=action, reason=reason
             )
+        except (Forbidden, NotFound):
+            raise
         except AppError as exc:
-            if exc.status_code in (403, 404):
-                raise
-            error = _("This is not possible in the permit's current status.")
+            error = user_message(exc.code)
     if error is None:
         return redirect(f"/permits/{number}?recorded=1")
     permit = service.get_for(session=session, number=number, actor=user)
@@ -93,7 +97,7 @@ def verify(number: str, request: Request, session: SessionDep) -> Response:
     """The public check behind a permit's QR code: status, type, name and dates only."""
     try:
         limit_per_client(request, request.app.state.verify_throttle, "verify")
-    except AppError:
+    except TooManyRequests:
         return render(
             request, "permits/verify.html", {"result": None, "limited": True}, status_code=429
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.policy import summary
 from app.policy.summary import PolicySummary
 

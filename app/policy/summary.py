@@ -117,9 +117,9 @@ class PolicySummary(_Out):
 
 
 def in_force(*, session: Session) -> PolicySummary:
-    """The policy in force, recorded as a version in the database (committed) and summarised."""
+    """The policy in force, recorded as a version in the database (the caller commits) and
+    summarised."""
     active = policy_service.current(session=session)
-    session.commit()
     return summarise(
         active.policy, record_id=active.record.id, fingerprint=active.record.fingerprint
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.auth.deps import OptionalPageUser
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.i18n import current_locale
 from app.policy import summary
 from app.web import redirect, render

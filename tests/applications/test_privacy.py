@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.applications import uploads
 from app.auth.models import Role
+from app.flows import uploads
 from tests.factories import PDF_BYTES, make_application, make_user, token_for
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.applications import decisions, renewals, uploads
+from app.applications import decisions, renewals
 from app.applications import queue as applications_queue
 from app.applications import service as applications_service
 from app.applications.models import (
@@ -28,12 +28,15 @@ from app.auth.models import Role
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import AppError
+from app.flows import permits as permits_flow
+from app.flows import uploads
 from app.permits import numbers
 from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
 from app.policy.models import PolicyVersion
+from app.web_errors import status_of
 from tests.factories import (
     LEGAL_NAME,
     PDF_BYTES,
@@ -154,8 +157,8 @@ def test_stale_version_is_a_conflict(session: Session) -> None:
             data=ApplicationUpdate(working_name="Lelie", version=application.version - 1),
             actor=applicant,
         )
-    assert (caught.value.status_code, caught.value.code) == (409, "stale_version")
-    assert caught.value.extra["current_version"] == application.version
+    assert (status_of(caught.value), caught.value.code) == (409, "stale_version")
+    assert caught.value.details["current_version"] == application.version
 
 
 def test_submitted_application_cannot_be_edited(session: Session) -> None:
@@ -168,8 +171,8 @@ def test_submitted_application_cannot_be_edited(session: Session) -> None:
             data=ApplicationUpdate(working_name="Lelie"),
             actor=applicant,
         )
-    assert (caught.value.status_code, caught.value.code) == (409, "not_editable")
-    assert caught.value.extra["current_status"] == "submitted"
+    assert (status_of(caught.value), caught.value.code) == (409, "not_editable")
+    assert caught.value.details["current_status"] == "submitted"
 
 
 def test_a_new_upload_replaces_the_document_of_that_kind(session: Session) -> None:
@@ -194,10 +197,10 @@ def test_someone_else_cannot_change_or_submit_an_application(session: Session) -
     for actor in (other, clerk):  # staff read files but never act as the applicant
         with pytest.raises(AppError) as caught:
             applications_service.submit(session=session, application_id=application.id, actor=actor)
-        assert caught.value.status_code == 404
+        assert status_of(caught.value) == 404
     with pytest.raises(AppError) as caught:
         applications_service.get_for(session=session, application_id=application.id, actor=other)
-    assert caught.value.status_code == 404
+    assert status_of(caught.value) == 404
 
 
 # ---- submission -----------------------------------------------------------------------------
@@ -212,8 +215,8 @@ def test_incomplete_submission_is_refused_with_what_is_missing(session: Session)
     )
     with pytest.raises(AppError) as caught:
         applications_service.submit(session=session, application_id=application.id, actor=applicant)
-    assert (caught.value.status_code, caught.value.code) == (422, "incomplete")
-    assert caught.value.extra == {
+    assert (status_of(caught.value), caught.value.code) == (422, "incomplete")
+    assert caught.value.details == {
         "missing_fields": ["legal_name", "birth_date", "email"],
         "missing_documents": ["identity_document"],
     }
@@ -266,8 +269,8 @@ def test_under_age_fails_at_submission_and_blocks_approval(session: Session) -> 
     clerk = make_user(session, Role.clerk)
     with pytest.raises(AppError) as caught:
         decisions.approve(session=session, application_id=application.id, actor=clerk)
-    assert (caught.value.status_code, caught.value.code) == (409, "blocking_checks_failed")
-    assert [r["rule_id"] for r in caught.value.extra["failed_rules"]] == ["age.minimum"]
+    assert (status_of(caught.value), caught.value.code) == (409, "blocking_checks_failed")
+    assert [r["rule_id"] for r in caught.value.details["failed_rules"]] == ["age.minimum"]
     session.expire_all()
     assert session.get(Application, application.id).status is ApplicationStatus.submitted  # type: ignore[union-attr]
     assert applications_service.permit_of(session=session, application_id=application.id) is None
@@ -339,7 +342,7 @@ def test_request_information_needs_a_reason(session: Session) -> None:
             reason="  ",
             actor=clerk,
         )
-    assert (caught.value.status_code, caught.value.code) == (422, "reason_required")
+    assert (status_of(caught.value), caught.value.code) == (422, "reason_required")
 
 
 @pytest.mark.parametrize("reason", [None, "", "  ", "no"])
@@ -354,7 +357,7 @@ def test_refusal_requires_a_reason(session: Session, reason: str | None) -> None
             reason=reason,
             actor=clerk,
         )
-    assert (caught.value.status_code, caught.value.code) == (422, "reason_required")
+    assert (status_of(caught.value), caught.value.code) == (422, "reason_required")
     session.expire_all()
     assert session.get(Application, application.id).status is ApplicationStatus.submitted  # type: ignore[union-attr]
 
@@ -373,6 +376,7 @@ def test_refusal_cites_the_failed_rules(session: Session) -> None:
     assert refused.cited_rules == ["age.minimum"]
     assert refused.decision_reason == "The applicant is under the minimum age."
     assert refused.decided_at is not None
+    session.commit()  # the caller's commit writes the audit events
     event = audit.list_for_object(session, object_type="application", object_id=young.id)[-1]
     assert event.action == "application.refuse"
     assert event.after is not None and event.after["cited_rules"] == ["age.minimum"]
@@ -394,7 +398,7 @@ def test_only_clerks_decide(session: Session) -> None:
     for actor in (applicant, make_user(session, Role.inspector), make_user(session, Role.admin)):
         with pytest.raises(AppError) as caught:
             decisions.approve(session=session, application_id=application.id, actor=actor)
-        assert caught.value.status_code == 403
+        assert status_of(caught.value) == 403
 
 
 def test_approval_issues_a_permit_with_policy_validity_and_conditions(session: Session) -> None:
@@ -430,8 +434,8 @@ def test_an_application_is_approved_once(session: Session) -> None:
     approve(session, application, clerk)
     with pytest.raises(AppError) as caught:
         decisions.approve(session=session, application_id=application.id, actor=clerk)
-    assert (caught.value.status_code, caught.value.code) == (409, "illegal_transition")
-    assert caught.value.extra["current_status"] == "approved"
+    assert (status_of(caught.value), caught.value.code) == (409, "illegal_transition")
+    assert caught.value.details["current_status"] == "approved"
     permits = session.exec(select(Permit).where(Permit.application_id == application.id)).all()
     assert len(permits) == 1
 
@@ -447,7 +451,7 @@ def test_withdraw_before_decision(session: Session) -> None:
         decisions.approve(
             session=session, application_id=application.id, actor=make_user(session, Role.clerk)
         )
-    assert caught.value.extra["current_status"] == "withdrawn"
+    assert caught.value.details["current_status"] == "withdrawn"
 
 
 def test_withdraw_after_decision_is_refused(session: Session) -> None:
@@ -458,8 +462,8 @@ def test_withdraw_after_decision_is_refused(session: Session) -> None:
         applications_service.withdraw(
             session=session, application_id=application.id, actor=applicant
         )
-    assert (caught.value.status_code, caught.value.code) == (409, "illegal_transition")
-    assert caught.value.extra["current_status"] == "approved"
+    assert (status_of(caught.value), caught.value.code) == (409, "illegal_transition")
+    assert caught.value.details["current_status"] == "approved"
 
 
 # ---- audit ----------------------------------------------------------------------------------
@@ -479,9 +483,16 @@ def test_every_transition_is_audited_and_the_chain_verifies(session: Session) ->
     )
     applications_service.submit(session=session, application_id=application.id, actor=applicant)
     permit = approve(session, application, clerk)
-    permits_service.suspend(session=session, number=permit.number, actor=clerk, reason="Checks")
-    permits_service.reinstate(session=session, number=permit.number, actor=clerk, reason="Fine")
-    permits_service.revoke(session=session, number=permit.number, actor=clerk, reason="Gone")
+    permits_flow.change_status(
+        session=session, number=permit.number, actor=clerk, action="suspend", reason="Checks"
+    )
+    permits_flow.change_status(
+        session=session, number=permit.number, actor=clerk, action="reinstate", reason="Fine"
+    )
+    permits_flow.change_status(
+        session=session, number=permit.number, actor=clerk, action="revoke", reason="Gone"
+    )
+    session.commit()
 
     assert _audit_actions(session, "application", application.id) == [
         "application.create",
@@ -528,8 +539,10 @@ def test_staff_read_is_audited_and_the_applicant_s_own_is_not(session: Session) 
     clerk = make_user(session, Role.clerk)
     application = make_application(session, applicant)
     applications_service.get_for(session=session, application_id=application.id, actor=applicant)
+    session.commit()
     assert "application.read" not in _audit_actions(session, "application", application.id)
     applications_service.get_for(session=session, application_id=application.id, actor=clerk)
+    session.commit()
     reads = session.exec(select(AuditEvent).where(AuditEvent.action == "application.read")).all()
     assert [(r.actor_id, r.object_id) for r in reads] == [(clerk.id, str(application.id))]
 
@@ -574,7 +587,7 @@ def test_applicant_lists_only_their_own(session: Session) -> None:
     assert [item.id for item in page.items] == [mine.id]
     with pytest.raises(AppError) as caught:
         applications_queue.list_(session=session, actor=make_user(session, Role.inspector))
-    assert caught.value.status_code == 403
+    assert status_of(caught.value) == 403
 
 
 # ---- renewal --------------------------------------------------------------------------------
@@ -632,7 +645,7 @@ def test_renewal_permit_follows_on_and_does_not_count_extra_against_a_cap(
     with pytest.raises(AppError) as caught:
         make_permit(session)
     assert caught.value.code == "blocking_checks_failed"
-    assert [r["rule_id"] for r in caught.value.extra["failed_rules"]] == ["cap.permit_type"]
+    assert [r["rule_id"] for r in caught.value.details["failed_rules"]] == ["cap.permit_type"]
 
 
 def test_renewal_passes_the_cap_when_the_cap_is_full(
@@ -659,7 +672,7 @@ def test_a_permit_is_renewed_once(session: Session) -> None:
     holder = session.get(User, first.holder_id)
     with pytest.raises(AppError) as caught:
         renewals.start_renewal(session=session, number=first.number, actor=holder)  # type: ignore[arg-type]
-    assert (caught.value.status_code, caught.value.code) == (409, "renewal_exists")
+    assert (status_of(caught.value), caught.value.code) == (409, "renewal_exists")
 
 
 def test_renewal_prefill_keeps_only_fields_the_policy_in_force_names(

@@ -15,6 +15,7 @@ from app.applications.states import TRANSITIONS, Transition, next_status
 from app.auth.models import Role, User
 from app.db import utcnow
 from app.errors import AppError
+from app.web_errors import status_of
 from tests.factories import make_application, make_user
 
 S = ApplicationStatus
@@ -111,9 +112,9 @@ def test_services_follow_the_table(session: Session, status: S, transition: T) -
     if expected is None:
         with pytest.raises(AppError) as caught:
             act(session, application)
-        assert caught.value.status_code == 409
+        assert status_of(caught.value) == 409
         assert caught.value.code == "illegal_transition"
-        assert caught.value.extra["current_status"] == status.value
+        assert caught.value.details["current_status"] == status.value
         session.expire_all()
         assert session.get(Application, application.id).status is status  # type: ignore[union-attr]
     else:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.documents import render
-from app.documents.models import Document, DocumentKind
+from app.documents.models import Document, DocumentKind, SubjectType
 from app.permits.models import Permit
 from tests.factories import (
     LEGAL_NAME,
@@ -151,12 +151,12 @@ def test_the_stored_document_row(
     session.expire_all()
     document = session.exec(
         select(Document).where(
-            Document.permit_id == permit.id, Document.kind == DocumentKind.permit
+            Document.subject_id == permit.id, Document.kind == DocumentKind.permit
         )
     ).one()
     assert document.natural_key == f"permit:{permit.id}:v1"
     assert document.owner_id == holder.id
-    assert document.application_id == permit.application_id
+    assert (document.subject_type, document.subject_id) == (SubjectType.permit, permit.id)
     assert document.sha256 == hashlib.sha256(pdf).hexdigest()
     assert document.size_bytes == len(pdf)
     assert document.template_version == render.TEMPLATE_VERSION
@@ -235,7 +235,9 @@ def test_only_staff_who_read_applications_download_documents(
     client: TestClient, session: Session, permit: Permit, role: Role, status: int
 ) -> None:
     staff = token_for(client, make_user(session, role))
-    generated = session.exec(select(Document).where(Document.permit_id == permit.id)).all()
+    generated = session.exec(
+        select(Document).where(col(Document.subject_id).in_([permit.id, permit.application_id]))
+    ).all()
     assert len(generated) == 2
     for document in generated:
         response = client.get(f"{API}/documents/{document.id}", headers=staff)
@@ -294,7 +296,7 @@ def test_a_failed_render_does_not_undo_the_decision(
     permit = make_permit(session, holder, clerk=clerk)
     session.expire_all()
     assert session.get(Permit, permit.id) is not None
-    assert session.exec(select(Document).where(Document.permit_id == permit.id)).all() == []
+    assert session.exec(select(Document).where(Document.subject_id == permit.id)).all() == []
     renders["fail"] = False
     assert permit.number in pdf_text(_permit_pdf(client, holder, permit.number))
 
@@ -318,7 +320,7 @@ def test_new_permit_version_after_suspension_and_after_reinstatement(
     session.expire_all()
     versions = session.exec(
         select(Document)
-        .where(Document.permit_id == permit.id, Document.kind == DocumentKind.permit)
+        .where(Document.subject_id == permit.id, Document.kind == DocumentKind.permit)
         .order_by(col(Document.created_at))
     ).all()
     assert [d.natural_key for d in versions] == [

@@ -217,7 +217,7 @@ def test_permit_pdf_never_shows_the_legal_name_birth_date_or_email(
     # sex_worker permits show no address (permit_shows_address = false).
     assert data["business_address_postcode"] not in text
 
-    stored = _documents(session, permit_id=permit.id, kind=DocumentKind.permit)
+    stored = _documents(session, subject_id=permit.id, kind=DocumentKind.permit)
     assert len(stored) == 1
     assert LEGAL_NAME not in str(stored[0].source_data)
     assert stored[0].source_data["working_name"] == "Roos"
@@ -304,7 +304,7 @@ def test_suspension_makes_a_new_version_and_keeps_the_original(
     assert "SUSPENDED" in pages[1]
     assert permit.number in pages[0] and "Roos" in pages[0]
 
-    versions = _documents(session, permit_id=permit.id, kind=DocumentKind.permit)
+    versions = _documents(session, subject_id=permit.id, kind=DocumentKind.permit)
     assert len(versions) == 2
     assert versions[0].sha256 != versions[1].sha256
     assert [d.natural_key.rsplit(":", 1)[1] for d in versions] == ["v1", "v2"]
@@ -370,7 +370,7 @@ def test_refusal_letter_names_the_failed_rules_in_plain_words(
     assert TILBURG["permit_types"]["sex_worker"]["reference"] in text
     _assert_legal_remedy_nl(text)
     # No permit was issued: no permit PDF either.
-    assert _documents(session, application_id=application.id, kind=DocumentKind.permit) == []
+    assert _documents(session, subject_id=application.id, kind=DocumentKind.permit) == []
 
 
 def test_refusal_letter_in_english_for_an_english_speaker(
@@ -411,7 +411,7 @@ def test_suspension_and_revocation_letters(
         headers=token_for(client, clerk),
     )
     assert response.status_code == 200, response.text
-    text = _letter(client, session, holder, kind, permit_id=permit.id)
+    text = _letter(client, session, holder, kind, subject_id=permit.id)
     assert title in text
     assert reason in text
     assert permit.number in text

@@ -46,7 +46,7 @@ def _documents(session: Session, permit: Permit) -> list[Document]:
     return list(
         session.exec(
             select(Document)
-            .where(col(Document.permit_id) == permit.id)
+            .where(col(Document.subject_id).in_([permit.id, permit.application_id]))
             .order_by(col(Document.created_at))
         ).all()
     )

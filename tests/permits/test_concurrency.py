@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, func, select
 
-from app.applications import decisions
-from app.applications.models import Application, ApplicationStatus
+from app.applications.models import Application, ApplicationStatus, DecisionKind
 from app.audit import service as audit
 from app.auth.models import Role, User
 from app.config import get_settings
 from app.errors import AppError
+from app.flows import decisions as decisions_flow
 from app.migrations import upgrade
 from app.permits.models import Permit
 from tests.conftest import fresh_database_url
@@ -82,14 +82,20 @@ def _approve_all_at_once(
             session.commit()  # no transaction (and no snapshot) held while waiting
             barrier.wait()
             try:
-                decisions.approve(session=session, application_id=application_id, actor=clerk)
+                decisions_flow.decide(
+                    session=session,
+                    application_id=application_id,
+                    decision=DecisionKind.approve,
+                    reason=None,
+                    actor=clerk,
+                )
             except AppError as exc:
                 session.rollback()
                 return Outcome(
                     ok=False,
                     code=exc.code,
-                    failed_rules=tuple(r["rule_id"] for r in exc.extra.get("failed_rules", [])),
-                    current_status=exc.extra.get("current_status"),
+                    failed_rules=tuple(r["rule_id"] for r in exc.details.get("failed_rules", [])),
+                    current_status=exc.details.get("current_status"),
                 )
             except Exception as exc:  # a deadlock or a unique violation would land here
                 session.rollback()

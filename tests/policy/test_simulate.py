@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.applications.models import Application, ApplicationStatus
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
+from app.flows import permits as permits_flow
 from app.permits import numbers
 from app.permits import service as permits_service
 from app.permits.models import Permit
@@ -69,11 +70,19 @@ def build_population(session: Session) -> dict[str, Permit]:
         name: issue_worker_permit(session, clerk, working_name=name, age=age)
         for name, age in ages.items()
     }
-    permits_service.suspend(
-        session=session, number=permits["Bibi"].number, actor=clerk, reason="Under inspection."
+    permits_flow.change_status(
+        action="suspend",
+        session=session,
+        number=permits["Bibi"].number,
+        actor=clerk,
+        reason="Under inspection.",
     )
-    permits_service.revoke(
-        session=session, number=permits["Eva"].number, actor=clerk, reason="Given up."
+    permits_flow.change_status(
+        action="revoke",
+        session=session,
+        number=permits["Eva"].number,
+        actor=clerk,
+        reason="Given up.",
     )
     expired = permits["Fenna"]
     expired.valid_until = permits_service.today() - timedelta(days=1)

@@ -1,0 +1,199 @@
+"""The web layer's side of errors: which HTTP status each kind of domain error gets, the
+one map from error code to the message a page shows, and the exception handlers.
+
+The API answers `{"detail": {"code", "message", ...}}` with the domain's stable English
+message; pages show the visitor's language from `USER_MESSAGES`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import errors
+from app.db import is_database_unavailable
+from app.i18n import gettext as _
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_KIND: dict[type[errors.AppError], int] = {
+    errors.BadRequest: 400,
+    errors.NotAuthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.TooLarge: 413,
+    errors.UnsupportedType: 415,
+    errors.InvalidInput: 422,
+    errors.TooManyRequests: 429,
+    errors.Unavailable: 503,
+}
+
+CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def status_of(exc: errors.AppError) -> int:
+    """The HTTP status for a domain error: its nearest kind in STATUS_BY_KIND."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS_BY_KIND:
+            return STATUS_BY_KIND[kind]
+    return 400
+
+
+def headers_of(exc: errors.AppError) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, errors.NotAuthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    return headers
+
+
+def N_(message: str) -> str:
+    return message
+
+
+USER_MESSAGES: dict[str, str] = {
+    # Pages and the site as a whole.
+    "not_found": N_("We could not find this page. Check the address, or go back."),
+    "forbidden": N_("Your account does not give access to this page."),
+    "method_not_allowed": N_("This page cannot be used like this."),
+    "bad_cursor": N_("This page of the list no longer exists. Start again from the top."),
+    "internal_error": N_("Something went wrong on our side. Nothing was changed."),
+    "csrf_failed": N_(
+        "This form has expired or did not come from this site. Reload the page and try again."
+    ),
+    "too_many_requests": N_("Too many requests from your address. Wait a minute and try again."),
+    "database_busy": N_("The service is very busy. Try again in a moment; nothing was changed."),
+    "rate_limit_unavailable": N_(
+        "The service cannot take this request right now. Try again in a moment."
+    ),
+    # Accounts.
+    "own_account": N_("You cannot switch off your own account."),
+    "invalid_credentials": N_("Email address or password is wrong."),
+    "too_many_attempts": N_("Too many wrong passwords. Wait a minute and try again."),
+    "too_many_registrations": N_("Too many new accounts from your address. Try again later."),
+    "email_taken": N_("An account with this email address already exists."),
+    # Applications, uploads and decisions.
+    "incomplete": N_("Your application is not complete yet. Fill in what is listed below."),
+    "too_large": N_("The file is too large. The limit is %(mb)s MB."),
+    "unsupported_file_type": N_("Only PDF, JPEG and PNG files are accepted."),
+    "empty_file": N_("The file is empty."),
+    "renewal_exists": N_("There is already a renewal application for this permit."),
+    "reason_required": N_("Give a reason: the applicant reads it in the decision."),
+    "blocking_checks_failed": N_("This application cannot be approved while rules fail."),
+    "illegal_transition": N_("This is not possible in the current status."),
+    "already_extended": N_("The decision period has already been extended once."),
+    "period_ended": N_("The decision period has ended; it can no longer be extended."),
+    "no_extension": N_("The policy allows no extension of the decision period."),
+    "bad_decision": N_("Choose a decision."),
+}
+
+
+def user_message(code: str, fallback: str | None = None, **values: Any) -> str:
+    """What a page says about an error code, in the visitor's language."""
+    message = USER_MESSAGES.get(code)
+    if message is None:
+        return fallback if fallback is not None else _("Something went wrong. Try again.")
+    return _(message, **values)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _page(request: Request, status_code: int, code: str, message: str) -> Response:
+    from app.web import render
+
+    # Pages speak the visitor's language; the API keeps its stable English messages.
+    return render(
+        request,
+        "error.html",
+        {"status_code": status_code, "code": code, "message": user_message(code, message)},
+        status_code=status_code,
+    )
+
+
+def error_response(request: Request, exc: errors.AppError) -> Response:
+    status_code = status_of(exc)
+    headers = headers_of(exc)
+    if _is_api(request):
+        return JSONResponse({"detail": exc.detail()}, status_code=status_code, headers=headers)
+    headers.pop("WWW-Authenticate", None)
+    response = _page(request, status_code, exc.code, exc.message)
+    response.headers.update(headers)
+    return response
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.AppError)
+    async def _app_error(request: Request, exc: errors.AppError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = CODES_BY_STATUS.get(exc.status_code, "error")
+        if isinstance(exc.detail, dict) and "code" in exc.detail:
+            detail: dict[str, Any] = exc.detail
+        else:
+            message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+            detail = {"code": code, "message": message}
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return _page(request, exc.status_code, detail["code"], detail["message"])
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors_ = [
+            {k: v for k, v in err.items() if k in ("type", "loc", "msg")} for err in exc.errors()
+        ]
+        if _is_api(request):
+            return JSONResponse({"detail": errors_}, status_code=422)
+        if any(e["loc"] and e["loc"][0] == "path" for e in errors_):
+            # A mistyped address on a page is a page that does not exist.
+            return _page(request, 404, "not_found", "Not found")
+        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors_)
+        return _page(request, 422, "validation_error", message)
+
+    @app.exception_handler(PoolTimeoutError)
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        if not is_database_unavailable(exc):
+            return await _unexpected(request, exc)
+        # The driver's own message (never the statement or its parameters).
+        reason = getattr(exc, "orig", None) or exc
+        logger.warning("database unavailable: %s: %.200s", type(reason).__name__, reason)
+        return error_response(request, errors.DatabaseBusy())
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error", exc_info=exc)
+        message = "Something went wrong on our side. Nothing was changed."
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": {"code": "internal_error", "message": message}}, status_code=500
+            )
+        return _page(request, 500, "internal_error", message)
