@@ -30,21 +30,20 @@ SUBJECT_TYPE = sa.Enum(
     native_enum=False,
     length=32,
 )
-# Letters about an application; every other kind so far is about a permit.
-APPLICATION_KINDS = "('decision_approve', 'decision_refuse')"
 
 
 def upgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.add_column(sa.Column("subject_type", SUBJECT_TYPE, nullable=True))
         batch_op.add_column(sa.Column("subject_id", sa.Uuid(), nullable=True))
+    # Letters about an application; every other kind so far is about a permit.
     op.execute(
         "UPDATE document SET subject_type = 'application', subject_id = application_id "
-        f"WHERE kind IN {APPLICATION_KINDS}"
+        "WHERE kind IN ('decision_approve', 'decision_refuse')"
     )
     op.execute(
         "UPDATE document SET subject_type = 'permit', subject_id = permit_id "
-        f"WHERE kind NOT IN {APPLICATION_KINDS}"
+        "WHERE kind NOT IN ('decision_approve', 'decision_refuse')"
     )
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.alter_column("subject_type", existing_type=SUBJECT_TYPE, nullable=False)
