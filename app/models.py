@@ -1,5 +1,6 @@
 """Imports every table so SQLModel.metadata is complete (for Alembic and tests)."""
 
+from app.addresses.models import Address
 from app.applications.models import (
     Application,
     ApplicationCheck,
@@ -13,6 +14,7 @@ from app.permits.models import Permit
 from app.policy.models import PolicyVersion
 
 __all__ = [
+    "Address",
     "Application",
     "ApplicationCheck",
     "ApplicationDocument",

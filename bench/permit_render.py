@@ -63,7 +63,7 @@ def main() -> None:
     from app.auth import service as auth_service
     from app.auth.models import Role, UserCreate
     from app.db import get_engine
-    from app.documents import builders, render
+    from app.documents import render
     from app.documents import service as documents_service
     from app.documents.models import Document
     from app.migrations import upgrade
@@ -72,7 +72,7 @@ def main() -> None:
     from app.policy import service as policy_service
 
     policy = policy_service.load_configured().policy
-    card = builders.PermitCard(
+    card = permit_documents.PermitCard(
         number="SW-ABCD-EFGH-JKMZ",
         permit_type="sex_worker",
         working_name="Roos",
@@ -89,7 +89,7 @@ def main() -> None:
         return bytes(HTML(string=BARE_HTML).write_pdf() or b"")
 
     def permit() -> bytes:
-        request = builders.permit_request(policy, card)
+        request = permit_documents.permit_request(policy, card)
         return render.render_pdf(request.template, request.context, request.language)
 
     one_language = policy.model_copy(
@@ -102,12 +102,12 @@ def main() -> None:
     )
 
     def permit_one_page() -> bytes:
-        request = builders.permit_request(one_language, card)
+        request = permit_documents.permit_request(one_language, card)
         return render.render_pdf(request.template, request.context, request.language)
 
     # The same one-page permit HTML handed to WeasyPrint as is: no template, no QR code,
     # no PDF/A, no URL guard. The difference with permit_one_page is our pipeline's cost.
-    one_request = builders.permit_request(one_language, card)
+    one_request = permit_documents.permit_request(one_language, card)
     permit_html = render.render_html(one_request.template, one_request.context, "nl")
 
     def bare_permit_html() -> bytes:

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from app.addresses import parse as address_parse
+from app.addresses import service as addresses_service
 from app.applications import letters
 from app.applications import service as applications
 from app.applications.models import (
@@ -43,13 +45,17 @@ def make_documents(*, session: Session, application: Application) -> None:
         permit_documents.permit_pdf(session=session, permit=permit)
 
 
-def business_address(details: dict[str, object]) -> str | None:
-    """The business's address as printed on a location-bound permit."""
-    postcode = str(details.get("business_address_postcode") or "").upper().replace(" ", "")
-    if len(postcode) == 6:
-        postcode = f"{postcode[:4]} {postcode[4:]}"
-    number = str(details.get("business_address_house_number") or "")
-    return ", ".join(part for part in (number, postcode) if part) or None
+def business_address(session: Session, details: dict[str, object]) -> uuid.UUID | None:
+    """The recorded address of the business the application names, if it names one."""
+    postcode = details.get("business_address_postcode")
+    number = details.get("business_address_house_number")
+    if not postcode or not number:
+        return None
+    try:
+        parts = address_parse.parse(str(postcode), str(number))
+    except ValueError:
+        return None  # checked when it was entered; an older, looser entry is left out
+    return addresses_service.get_or_create(session=session, parts=parts).id
 
 
 def _lock(session: Session, application_id: uuid.UUID) -> Application:
@@ -291,7 +297,7 @@ def approve(
         policy_version_id=active.record.id,
         actor=actor,
         renewal_of=renewal_of,
-        address=business_address(application.details) if spec.permit_shows_address else None,
+        address_id=business_address(session, application.details),
     )
     application.decided_at = utcnow()
     application.decision_reason = (reason or "").strip() or None

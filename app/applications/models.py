@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Index, Text, TextClause, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from app.addresses.models import HouseNumber, Postcode
 from app.crypto import EncryptedJSON
 from app.db import UTCDateTime, created_at_field, local_today, uuid_pk_field
 
@@ -158,10 +159,6 @@ class ApplicationStatusChange(SQLModel, table=True):
 
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,32}$", max_length=32)]
-Postcode = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")]
-HouseNumber = Annotated[
-    str, StringConstraints(pattern=r"^[1-9][0-9]{0,4}( ?[A-Za-z0-9-]{1,6})?$", max_length=16)
-]
 KvkNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
 
 

@@ -114,6 +114,9 @@ def record(
         prev_hash=GENESIS_HASH,
         hash="",
     )
+    if not session.in_transaction():
+        # Pending events belong to a transaction: a rollback must be able to forget them.
+        session.begin()
     session.info.setdefault(PENDING_KEY, []).append(audit_event)
     return audit_event
 

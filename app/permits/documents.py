@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from app.addresses import service as addresses_service
 from app.auth import service as auth_service
 from app.config import get_settings
 from app.db import local_today
@@ -166,7 +167,7 @@ def permit_pdf(*, session: Session, permit: Permit) -> Document:
             conditions_en=tuple(permit.conditions_en),
             language=holder_language(session, permit),
             verify_url=verify_url(permit.number),
-            address=permit.address,
+            address=addresses_service.one_line(session=session, address_id=permit.address_id),
             version=permit.version,
         )
         return permit_request(policy, card)

@@ -39,8 +39,8 @@ class Permit(SQLModel, table=True):
     holder_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
     permit_type: str = Field(max_length=64)
     working_name: str = Field(max_length=100)
-    # The business's address, printed when the policy says so; never a home address.
-    address: str | None = Field(default=None, max_length=64)
+    # The business's address (printed when the policy says so); never a home address.
+    address_id: uuid.UUID | None = Field(default=None, foreign_key="address.id", index=True)
     valid_from: date
     valid_until: date = Field(index=True)
     status: PermitStatus = Field(

@@ -131,12 +131,12 @@ def issue(
     policy_version_id: uuid.UUID,
     actor: User,
     renewal_of: Permit | None = None,
-    address: str | None = None,
+    address_id: uuid.UUID | None = None,
 ) -> Permit:
     """Create the permit for an approved application (in the caller's transaction)."""
     start = start_date(renewal_of)
     permit = Permit(
-        address=address,
+        address_id=address_id,
         number=_unused_number(session),
         application_id=application_id,
         holder_id=holder_id,

@@ -65,3 +65,27 @@ def test_failed_change_leaves_no_audit_row(session: Session) -> None:
     with pytest.raises(AppError):
         make_user(session, email="dup@example.org")
     assert len(session.exec(select(AuditEvent)).all()) == before
+
+
+def test_a_rolled_back_savepoint_forgets_only_its_own_events(session: Session) -> None:
+    """A page that catches a failed step (a savepoint rolled back) keeps what the request
+    did before it, such as the audited read of the file it shows."""
+    audit.record(session, actor=None, action="test.before", object_type="test")
+    with pytest.raises(RuntimeError), session.begin_nested():
+        audit.record(session, actor=None, action="test.inside", object_type="test")
+        raise RuntimeError("the step failed")
+    with session.begin_nested():
+        audit.record(session, actor=None, action="test.kept", object_type="test")
+    session.commit()
+    actions = session.exec(
+        select(AuditEvent.action).where(col(AuditEvent.action).startswith("test."))
+    ).all()
+    assert actions == ["test.before", "test.kept"]
+    assert audit.verify_chain(session).ok
+
+
+def test_a_full_rollback_forgets_every_event(session: Session) -> None:
+    audit.record(session, actor=None, action="test.gone", object_type="test")
+    session.rollback()
+    session.commit()
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "test.gone")).all() == []
