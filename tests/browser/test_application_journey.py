@@ -30,6 +30,7 @@ def _make_clerk(live_server: LiveServer) -> str:
             data=UserCreate(email=email, password=PASSWORD, role=Role.clerk),
             actor=None,
         )
+        session.commit()
     engine.dispose()
     return email
 
