@@ -4,18 +4,19 @@ means. No web framework here: the request's session is made in `app/deps.py`."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, DateTime, Engine, event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 from app.config import get_settings
 
@@ -212,3 +213,30 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
+
+
+Row = TypeVar("Row")
+
+
+def insert_once(
+    session: Session,
+    row: Row,
+    *,
+    find: Callable[[], Row | None],
+    then: Callable[[Row], object] | None = None,
+) -> Row:
+    """Insert `row`, whose unique key another request may be inserting at the same moment:
+    when that one wins, return its row (`find`) instead. `then` runs in the same savepoint
+    (an audit event of the insert), so it is undone with the losing insert."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+            if then is not None:
+                then(row)
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found
+    return row

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.addresses.models import Address
 from app.addresses.parse import AddressParts
+from app.db import insert_once
 
 
 def parts_of(address: Address) -> AddressParts:
@@ -40,15 +40,7 @@ def get_or_create(*, session: Session, parts: AddressParts) -> Address:
         house_letter=parts.house_letter,
         addition=parts.addition,
     )
-    try:
-        with session.begin_nested():
-            session.add(address)
-    except IntegrityError:
-        found = find(session=session, parts=parts)
-        if found is None:
-            raise
-        return found
-    return address
+    return insert_once(session, address, find=lambda: find(session=session, parts=parts))
 
 
 def get(*, session: Session, address_id: uuid.UUID | None) -> Address | None:

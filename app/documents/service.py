@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import access
@@ -22,6 +21,7 @@ from app.audit import service as audit
 from app.auth import permissions
 from app.auth.models import User
 from app.config import get_settings
+from app.db import insert_once
 from app.documents import render, sign
 from app.documents.models import READ_AS, Document, DocumentKind, DocumentPublic, SubjectType
 from app.documents.store import get_store
@@ -88,24 +88,19 @@ def get_or_create(
         signed=signed,
         source_data=_jsonable(request.context),
     )
-    try:
-        with session.begin_nested():
-            session.add(document)
-            session.flush()
-            audit.record(
-                session,
-                actor=None,
-                action="document.generate",
-                object_type="document",
-                object_id=document.id,
-                after={"kind": kind.value, "sha256": key, "natural_key": natural_key},
-            )
-    except IntegrityError:
-        found = get_by_key(session=session, natural_key=natural_key)
-        if found is None:
-            raise
-        return found
-    return document
+    return insert_once(
+        session,
+        document,
+        find=lambda: get_by_key(session=session, natural_key=natural_key),
+        then=lambda made: audit.record(
+            session,
+            actor=None,
+            action="document.generate",
+            object_type="document",
+            object_id=made.id,
+            after={"kind": kind.value, "sha256": key, "natural_key": natural_key},
+        ),
+    )
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.db import insert_once
 from app.policy.loader import load_policy_text, policy_fingerprint
 from app.policy.models import PolicyVersion
 from app.policy.schema import Policy
@@ -69,15 +69,14 @@ def record_version(*, session: Session, loaded: LoadedPolicy) -> PolicyVersion:
         source_name=loaded.source_name,
         content=loaded.text,
     )
-    try:
-        with session.begin_nested():
-            session.add(record)
-    except IntegrityError:
-        # Another request recorded the same file at the same moment.
-        return session.exec(
+    # Another request may record the same file at the same moment.
+    return insert_once(
+        session,
+        record,
+        find=lambda: session.exec(
             select(PolicyVersion).where(PolicyVersion.fingerprint == loaded.fingerprint)
-        ).one()
-    return record
+        ).first(),
+    )
 
 
 def current(*, session: Session) -> ActivePolicy:
