@@ -62,8 +62,10 @@ class Forbidden(AppError):
 class NotFound(AppError):
     """Missing, or not the caller's to see: the two are never told apart."""
 
-    def __init__(self, what: str = "object") -> None:
-        super().__init__("not_found", f"The {what} was not found.")
+    def __init__(
+        self, what: str = "object", *, code: str = "not_found", message: str | None = None
+    ) -> None:
+        super().__init__(code, message or f"The {what} was not found.")
 
 
 class Conflict(AppError):

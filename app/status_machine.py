@@ -69,6 +69,7 @@ class StatusMachine(Generic[S, T]):
         actor: Any,
         current: S | None = None,
         reason: str | None = None,
+        before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         history: Callable[[S, S], SQLModel] | None = None,
     ) -> S:
@@ -89,7 +90,7 @@ class StatusMachine(Generic[S, T]):
             action=f"{self.object_type}.{transition.value}",
             object_type=self.object_type,
             object_id=record.id,
-            before={"status": previous.value},
+            before={"status": previous.value, **(before or {})},
             after={
                 "status": target.value,
                 **({"reason": reason} if reason else {}),

@@ -165,6 +165,7 @@ def main() -> None:
             first_bytes = documents_service.content(document)
             first_times.append(time.perf_counter() - start)
             start = time.perf_counter()
+            session.commit()
             again = permit_documents.permit_pdf(session=session, permit=permit_row)
             stored_bytes = documents_service.content(again)
             stored_times.append(time.perf_counter() - start)

@@ -38,6 +38,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, func, insert, select  # noqa: E402
 from sqlmodel import Session, SQLModel, col  # noqa: E402
 
+from app.addresses.models import Address  # noqa: E402
+from app.addresses.parse import AddressParts  # noqa: E402
+from app.addresses.parse import parse as address_parse  # noqa: E402
+from app.addresses.service import parts_of as address_parts_of  # noqa: E402
 from app.applications.models import (  # noqa: E402
     Application,
     ApplicationCheck,
@@ -109,6 +113,7 @@ class Loader:
     """Collects rows per model and inserts them in batches, in foreign-key order."""
 
     ORDER: tuple[type[SQLModel], ...] = (
+        Address,
         User,
         Application,
         ApplicationDocument,
@@ -121,6 +126,27 @@ class Loader:
         self.session = session
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = {m: [] for m in self.ORDER}
         self.counts: dict[str, int] = {}
+        # One row per address, across every batch and earlier seeds of this database.
+        self.addresses: dict[AddressParts, uuid.UUID] = {
+            address_parts_of(a): a.id for a in session.exec(select(Address)).all()
+        }
+
+    def address_id(self, postcode: str, house_number: str) -> uuid.UUID:
+        parts = address_parse(postcode, house_number)
+        if parts not in self.addresses:
+            self.addresses[parts] = uuid.uuid4()
+            self.add(
+                Address,
+                {
+                    "id": self.addresses[parts],
+                    "postcode": parts.postcode,
+                    "house_number": parts.house_number,
+                    "house_letter": parts.house_letter,
+                    "addition": parts.addition,
+                    "created_at": utcnow(),
+                },
+            )
+        return self.addresses[parts]
 
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> None:
         self.rows[model].append(row)
@@ -428,10 +454,10 @@ def _permit(
         status, reason = PermitStatus.suspended, "Lopend onderzoek naar signalen van dwang."
     if status is not PermitStatus.active:
         version, updated = 2, decided + timedelta(days=rng.randrange(10, 300))
-    address = None
+    address_id = None
     if spec.permit_shows_address:
-        address = (
-            f"{details['business_address_house_number']}, {details['business_address_postcode']}"
+        address_id = loader.address_id(
+            details["business_address_postcode"], details["business_address_house_number"]
         )
     loader.add(
         Permit,
@@ -442,7 +468,7 @@ def _permit(
             "holder_id": holder["id"],
             "permit_type": permit_type,
             "working_name": app_row["working_name"] or "",
-            "address": address,
+            "address_id": address_id,
             "valid_from": valid_from,
             "valid_until": add_months(valid_from, months) - timedelta(days=1),
             "status": status,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -11,7 +12,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import make_engine
-from app.migrations import downgrade, head_revisions, upgrade
+from app.migrations import current_revisions, downgrade, head_revisions, upgrade
 from tests.conftest import fresh_database_url
 
 
@@ -57,7 +58,8 @@ def _rows_at_0007(engine: Engine) -> dict[str, uuid.UUID]:
     from app.crypto import EncryptedJSON
     from app.db import UTCDateTime
 
-    ids = {name: uuid.uuid4() for name in ("user", "policy", "app1", "app2", "p1", "p2")}
+    ids = {name: uuid.uuid4() for name in ("user", "policy", "app1", "app2", "p1", "p2", "p3")}
+    ids["app3"] = uuid.uuid4()
     ids.update({f"doc_{k}": uuid.uuid4() for k in ("permit", "approve", "suspend", "p2")})
     now = datetime.now(UTC)
 
@@ -106,9 +108,12 @@ def _rows_at_0007(engine: Engine) -> dict[str, uuid.UUID]:
                 loaded_at=now,
             )
         )
-        for app_key, permit_key, number, address in (
-            ("app1", "p1", "SW-AAAA-BBBB-CCCC", "12 a, 5038 AB"),
-            ("app2", "p2", "SW-DDDD-EEEE-FFFF", "5038 AB"),
+        for app_key, permit_key, number, address, renews in (
+            ("app1", "p1", "SW-AAAA-BBBB-CCCC", "12 a, 5038 AB", None),
+            ("app2", "p2", "SW-DDDD-EEEE-FFFF", "5038 AB", None),
+            # A renewal: a row pointing at another permit, which a SQLite table rebuild
+            # must survive.
+            ("app3", "p3", "SW-GGGG-HHHH-JJJJ", None, ids["p1"]),
         ):
             conn.execute(
                 insert(
@@ -134,6 +139,7 @@ def _rows_at_0007(engine: Engine) -> dict[str, uuid.UUID]:
                     permit_type="sex_business",
                     working_name="Huis Roos",
                     address=address,
+                    renewal_of_id=renews,
                     valid_from=date(2026, 1, 1),
                     valid_until=date(2027, 12, 31),
                     status="active",
@@ -183,6 +189,19 @@ def test_upgrade_with_permits_and_documents_then_downgrade(backend: str) -> None
     ids = _rows_at_0007(engine)
     engine.dispose()
 
+    # "5038 AB" names no house: the upgrade stops, names the permit and changes nothing.
+    with pytest.raises(RuntimeError, match="SW-DDDD-EEEE-FFFF: '5038 AB'"):
+        upgrade(url)
+    with engine.connect() as conn:
+        # PostgreSQL rolls the whole upgrade back; SQLite (no transactional DDL) keeps
+        # 0008, and 0009 stopped before its first change.
+        assert current_revisions(engine) <= {FOUNDATION_BASE, "0008"}
+        assert "address" not in set(inspect(conn).get_table_names())
+        assert "address" in {c["name"] for c in inspect(conn).get_columns("permit")}
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE permit SET address = '7-bis, 5038 AB' WHERE address = '5038 AB'"))
+    engine.dispose()
+
     upgrade(url)
     with engine.connect() as conn:
         documents = {
@@ -208,7 +227,8 @@ def test_upgrade_with_permits_and_documents_then_downgrade(backend: str) -> None
     assert not {"application_id", "permit_id"} & columns
     assert [tuple(a) for a in addresses] == [
         ("SW-AAAA-BBBB-CCCC", "5038 AB", 12, "A", ""),
-        ("SW-DDDD-EEEE-FFFF", None, None, None, None),  # "5038 AB" alone names no house
+        ("SW-DDDD-EEEE-FFFF", "5038 AB", 7, "", "BIS"),
+        ("SW-GGGG-HHHH-JJJJ", None, None, None, None),
     ]
     engine.dispose()
 
@@ -229,5 +249,9 @@ def test_upgrade_with_permits_and_documents_then_downgrade(backend: str) -> None
         ids["doc_suspend"]: (ids["app1"], ids["p1"]),
         ids["doc_p2"]: (ids["app2"], ids["p2"]),
     }
-    assert printed == {"SW-AAAA-BBBB-CCCC": "12A, 5038 AB", "SW-DDDD-EEEE-FFFF": None}
+    assert printed == {
+        "SW-AAAA-BBBB-CCCC": "12A, 5038 AB",
+        "SW-DDDD-EEEE-FFFF": "7-BIS, 5038 AB",
+        "SW-GGGG-HHHH-JJJJ": None,
+    }
     assert "address" not in tables

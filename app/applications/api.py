@@ -158,6 +158,7 @@ def list_documents(
     application: ApplicationDep, session: SessionDep, user: CurrentUser
 ) -> list[StoredDocumentPublic]:
     """Uploaded documents and generated ones (decision letters, permits) you may read."""
+    decisions_flow.make_documents(session=session, application=application)
     return documents_list.for_application(session=session, application=application, actor=user)
 
 

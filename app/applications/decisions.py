@@ -10,6 +10,7 @@ application and a new permit) and is all or nothing: nothing here commits; the c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
@@ -36,13 +37,19 @@ from app.policy import service as policy_service
 from app.policy.evaluate import evaluate_application, validity_months
 
 
-def make_documents(*, session: Session, application: Application) -> None:
-    """The decision letter and, if granted, the permit PDF (call after the decision has
-    committed; made once, later calls find them)."""
-    letters.decision_letter(session=session, application=application)
+def document_steps(*, session: Session, application: Application) -> list[Callable[[], object]]:
+    """The documents a decided application has, each a step that makes it (once; later
+    calls find it): the decision letter and, if granted, the permit PDF. Run them after
+    the decision has committed (`app/flows/decisions.py`)."""
+    if application.status not in (ApplicationStatus.approved, ApplicationStatus.refused):
+        return []
+    steps: list[Callable[[], object]] = [
+        lambda: letters.decision_letter(session=session, application=application)
+    ]
     permit = applications.permit_of(session=session, application_id=application.id)
     if permit is not None:
-        permit_documents.permit_pdf(session=session, permit=permit)
+        steps.append(lambda: permit_documents.permit_pdf(session=session, permit=permit))
+    return steps
 
 
 def business_address(session: Session, details: dict[str, object]) -> uuid.UUID | None:
@@ -297,7 +304,9 @@ def approve(
         policy_version_id=active.record.id,
         actor=actor,
         renewal_of=renewal_of,
-        address_id=business_address(session, application.details),
+        address_id=(
+            business_address(session, application.details) if spec.permit_shows_address else None
+        ),
     )
     application.decided_at = utcnow()
     application.decision_reason = (reason or "").strip() or None

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.applications import decisions
 from app.applications import service as applications
-from app.applications.models import Application, ApplicationStatus
+from app.applications.models import Application
 from app.auth.models import User
 from app.documents import service as documents_service
 from app.documents.models import DocumentPublic, SubjectType
@@ -19,8 +18,6 @@ def for_application(
 ) -> list[DocumentPublic]:
     """The uploads, and the generated documents of the application and its permit that
     `actor` may read (each kind of document has its own read actions)."""
-    if application.status in (ApplicationStatus.approved, ApplicationStatus.refused):
-        decisions.make_documents(session=session, application=application)
     uploads = [
         DocumentPublic(
             id=d.id,

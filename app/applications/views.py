@@ -253,6 +253,7 @@ def download(
 def file_page(
     request: Request, session: SessionDep, application: PageApplicationDep, user: PageUser
 ) -> Response:
+    decisions_flow.make_documents(session=session, application=application)
     return render(request, "applications/file.html", _file_context(session, application, user))
 
 
@@ -330,6 +331,7 @@ def queue_page(
 def clerk_file(
     request: Request, session: SessionDep, application: PageApplicationDep, user: Clerk
 ) -> Response:
+    decisions_flow.make_documents(session=session, application=application)
     return render(
         request, "applications/clerk_file.html", _file_context(session, application, user)
     )

@@ -147,7 +147,7 @@ def switch_language(
 ) -> Response:
     language = normalise_language(code)
     if language is None:
-        raise NotFound("language")
+        raise NotFound(code="unknown_language", message="This language is not available.")
     response = redirect(safe_next(next))
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True

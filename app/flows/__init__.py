@@ -12,7 +12,7 @@ any more. Nothing here holds a lock while rendering.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
@@ -20,17 +20,24 @@ logger = logging.getLogger(__name__)
 
 
 def commit_then(
-    session: Session, work: Callable[[], object], *, what: str, reload: object = None
+    session: Session,
+    steps: Sequence[Callable[[], object]],
+    *,
+    what: str,
+    reload: object = None,
 ) -> None:
-    """Commit the change, then do `work` (making documents) and commit that too. A failure
-    in `work` is logged and rolled back; the committed change stands. `reload` (the changed
-    record) is read again afterwards, as the commit expired it."""
+    """Commit the change, then do each step (making one document) and commit it at once,
+    so no lock taken by one step's insert is held while the next one renders. A failing
+    step is logged and rolled back, and the next ones are still tried; the committed
+    change stands. `reload` (the changed record) is read again afterwards, as the commit
+    expired it."""
     session.commit()
-    try:
-        work()
-        session.commit()
-    except Exception:
-        session.rollback()
-        logger.exception("post-commit work for %s could not be done now", what)
+    for step in steps:
+        try:
+            step()
+            session.commit()
+        except Exception:
+            session.rollback()
+            logger.exception("post-commit work for %s could not be done now", what)
     if reload is not None:
         session.refresh(reload)

@@ -35,10 +35,18 @@ def decide(
             expected_version=expected_version,
         )
     if application.status in (ApplicationStatus.approved, ApplicationStatus.refused):
-        commit_then(
-            session,
-            lambda: decisions.make_documents(session=session, application=application),
-            what=f"application {application_id}",
-            reload=application,
-        )
+        make_documents(session=session, application=application)
     return application
+
+
+def make_documents(*, session: Session, application: Application) -> None:
+    """Commit what the request did so far, then the decision letter and (if granted) the
+    permit PDF, each committed once made. Pages that show a decided file call this first:
+    a document that could not be made at the decision is made on the next view, and a
+    failure to make it leaves the page working, without that document."""
+    commit_then(
+        session,
+        decisions.document_steps(session=session, application=application),
+        what=f"application {application.id}",
+        reload=application,
+    )

@@ -20,9 +20,13 @@ def change_status(
             session=session, number=number, actor=actor, action=action, reason=reason
         )
 
-    def documents() -> None:
-        permit_documents.status_letter(session=session, permit=permit, action=action)
-        permit_documents.permit_pdf(session=session, permit=permit)
-
-    commit_then(session, documents, what=f"permit {number}", reload=permit)
+    commit_then(
+        session,
+        [
+            lambda: permit_documents.status_letter(session=session, permit=permit, action=action),
+            lambda: permit_documents.permit_pdf(session=session, permit=permit),
+        ],
+        what=f"permit {number}",
+        reload=permit,
+    )
     return permit

@@ -225,6 +225,7 @@ def change_status(
         actor=actor,
         current=permit.state_on(today()),
         reason=reason,
+        before={"number": permit.number, "version": permit.version},
         after={"number": permit.number, "version": permit.version + 1},
     )
     session.flush()

@@ -3,14 +3,14 @@
 `permit.address` held the printed text ("12, 5038 AB"). Addresses now have their own
 table with the parts the BRP uses (postcode, house number, letter, addition), so permits,
 home-work registrations, nuisance reports and inspections meet at one row. Existing texts
-are read into addresses; a text that cannot be read is kept out (and logged).
+are read into addresses. A text that cannot be read stops the upgrade (nothing is
+changed) with the permits and texts to correct, so no printed address is lost.
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-27 09:50:00
 """
 
-import logging
 import re
 import uuid
 from collections.abc import Sequence
@@ -27,8 +27,6 @@ down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-logger = logging.getLogger("alembic.runtime.migration")
-
 # The printed form this revision reads: "<house number>, <postcode>". A frozen copy of the
 # rules of app/addresses/parse.py as they were when this revision was written.
 PRINTED = re.compile(
@@ -39,6 +37,23 @@ PRINTED = re.compile(
 
 
 def upgrade() -> None:
+    # Every printed address must be readable before anything changes (SQLite has no
+    # transactional DDL: a failure halfway would leave a half-made schema).
+    bind = op.get_bind()
+    printed = sa.table(
+        "permit", sa.column("number", sa.String()), sa.column("address", sa.String())
+    )
+    rows = bind.execute(
+        sa.select(printed.c.number, printed.c.address).where(printed.c.address.is_not(None))
+    ).all()
+    unreadable = [(number, text) for number, text in rows if not PRINTED.match(text)]
+    if unreadable:
+        listed = "; ".join(f"permit {number}: {text!r}" for number, text in unreadable)
+        raise RuntimeError(
+            "These business addresses cannot be read as '<house number>, <postcode>' "
+            f"(for example '12A-3, 5038 AB'): {listed}. Correct each permit's address "
+            "column and upgrade again; nothing was changed."
+        )
     address = op.create_table(
         "address",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -59,22 +74,22 @@ def upgrade() -> None:
             batch_op.f("fk_permit_address_id_address"), "address", ["address_id"], ["id"]
         )
 
-    bind = op.get_bind()
     permit = sa.table(
         "permit",
         sa.column("id", sa.Uuid()),
+        sa.column("number", sa.String()),
         sa.column("address", sa.String()),
         sa.column("address_id", sa.Uuid()),
     )
     ids: dict[tuple[str, int, str, str], uuid.UUID] = {}
     rows = bind.execute(
-        sa.select(permit.c.id, permit.c.address).where(permit.c.address.is_not(None))
+        sa.select(permit.c.id, permit.c.address, permit.c.number).where(
+            permit.c.address.is_not(None)
+        )
     ).all()
-    for permit_id, text in rows:
-        found = PRINTED.match(text or "")
-        if found is None:
-            logger.warning("permit %s: address %r not read; left out", permit_id, text)
-            continue
+    for permit_id, text, _number in rows:
+        found = PRINTED.match(text)
+        assert found is not None
         key = (
             f"{found['digits']} {found['letters'].upper()}",
             int(found["number"]),

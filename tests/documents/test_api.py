@@ -20,6 +20,7 @@ from app.permits.models import Permit
 from tests.factories import (
     LEGAL_NAME,
     PDF_BYTES,
+    login_page,
     make_application,
     make_permit,
     make_user,
@@ -275,7 +276,7 @@ def test_a_document_made_on_first_download_is_then_served_from_the_store(
     """When the PDF could not be made at approval time, the first download makes it."""
     from app.applications import decisions
 
-    monkeypatch.setattr(decisions, "make_documents", lambda **_: None)
+    monkeypatch.setattr(decisions, "document_steps", lambda **_: [])
     permit = make_permit(session, holder, clerk=clerk)
     assert renders["count"] == 0
     first = _permit_pdf(client, holder, permit.number)
@@ -343,3 +344,23 @@ def test_new_permit_version_after_suspension_and_after_reinstatement(
         "decision_reinstate",
         "permit",
     ]
+
+
+def test_pages_and_lists_work_while_documents_cannot_be_made(
+    client: TestClient,
+    session: Session,
+    holder: User,
+    clerk: User,
+    renders: dict[str, Any],
+) -> None:
+    """A decided file whose letter cannot be rendered now still opens, without the letter;
+    once rendering works again the next view makes it."""
+    renders["fail"] = True
+    permit = make_permit(session, holder, clerk=clerk)
+    listed = _list(client, holder, permit.application_id)
+    assert [d["source"] for d in listed] == ["upload"]
+    login_page(client, clerk)
+    assert client.get(f"/queue/{permit.application_id}").status_code == 200
+    renders["fail"] = False
+    kinds = {d["kind"] for d in _list(client, holder, permit.application_id)}
+    assert {"decision_approve", "permit"} <= kinds
