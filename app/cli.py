@@ -36,11 +36,13 @@ user_app = typer.Typer(help="Accounts.")
 audit_app = typer.Typer(help="The audit trail.")
 retention_app = typer.Typer(help="The retention schedule of the policy in force.")
 policy_app = typer.Typer(help="Local policy files: validate a file, simulate a draft.")
+residents_app = typer.Typer(help="The local address register (a BRP extract).")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(policy_app, name="policy")
+app.add_typer(residents_app, name="residents")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -396,6 +398,47 @@ def retention_run(
     )
     for application_id in report.erased:
         console.print(f"  {application_id}")
+
+
+@residents_app.command("import")
+def residents_import(
+    file: Annotated[Path, typer.Argument(help="CSV extract of the BRP (see the README).")],
+) -> None:
+    """Replace the local address register with a BRP extract: all of it, or (with every
+    bad row reported as FILE:LINE: message, exit 1) nothing."""
+    from app.addresses import residents
+    from app.audit import service as audit
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        err_console.print(f"{file}: cannot be read as UTF-8 text ({exc.__class__.__name__}).")
+        raise typer.Exit(1) from exc
+    try:
+        rows = residents.read(text, name=str(file))
+    except AppError as exc:
+        for problem in exc.details.get("problems", [exc.message]):
+            typer.echo(problem, err=True)  # one line each, never wrapped: FILE:LINE: message
+        err_console.print("Nothing was imported.")
+        raise typer.Exit(1) from exc
+    with Session(get_engine()) as session:
+        report = residents.replace_all(session=session, rows=rows)
+        audit.record(
+            session,
+            actor=None,
+            action="residents.import",
+            object_type="resident",
+            after={
+                "people": report.people,
+                "moved_in": report.moved_in,
+                "moved_out": report.moved_out,
+            },
+        )
+        session.commit()
+    console.print(
+        f"Imported {report.people} residents: {report.moved_in} moved in, "
+        f"{report.moved_out} moved out since the previous extract."
+    )
 
 
 if __name__ == "__main__":

@@ -38,6 +38,29 @@ class Settings(BaseSettings):
         description="Fernet key (base64, 32 bytes) encrypting personal data at rest. Derived "
         "from SECRET_KEY when unset; required in production.",
     )
+    address_register: Literal["local", "haal_centraal"] = Field(
+        default="local",
+        description="Where home work's residence check looks: `local` (the table loaded "
+        "with `swl residents import`) or `haal_centraal` (the BRP's Haal Centraal API).",
+    )
+    brp_api_url: str = Field(
+        default="",
+        description="Base URL of Haal Centraal BRP Personen Bevragen (its `/personen` is "
+        "posted to), for ADDRESS_REGISTER=haal_centraal.",
+    )
+    brp_api_key: str = Field(
+        default="", description="API key sent to Haal Centraal as `X-API-Key`."
+    )
+    brp_timeout_seconds: float = Field(
+        default=5.0, ge=0.1, le=60, description="Timeout of one request to Haal Centraal."
+    )
+    brp_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Tries of one look-up when Haal Centraal times out or answers 5xx "
+        "(with backoff); after the last, the check waits as `pending_address_check`.",
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest accepted upload (PDF, JPEG or PNG)."
     )

@@ -2,12 +2,16 @@
 
 Columns typed `EncryptedJSON` are stored as Fernet tokens (AES-128-CBC + HMAC). The key is
 FIELD_ENCRYPTION_KEY, or derived from SECRET_KEY when that is not set (development).
+Look-ups of an encrypted value (a BSN) go through `keyed_hash`: an HMAC under a key derived
+from the same secret, so the stored hash cannot be matched against a list of all BSNs
+without the key.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 from functools import lru_cache
 from typing import Any
@@ -53,3 +57,11 @@ class EncryptedJSON(TypeDecorator[dict[str, Any]]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
         return None if value is None else decrypt_json(value)
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """A keyed SHA-256 of `value` for look-ups, separate per `purpose` (e.g. "bsn")."""
+    settings = get_settings()
+    secret = (settings.field_encryption_key or settings.secret_key).encode()
+    key = hmac.new(secret, f"swl-lookup:{purpose}".encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

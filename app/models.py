@@ -1,6 +1,6 @@
 """Imports every table so SQLModel.metadata is complete (for Alembic and tests)."""
 
-from app.addresses.models import Address
+from app.addresses.models import Address, Resident
 from app.applications.models import (
     Application,
     ApplicationCheck,
@@ -23,5 +23,6 @@ __all__ = [
     "Document",
     "Permit",
     "PolicyVersion",
+    "Resident",
     "User",
 ]

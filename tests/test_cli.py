@@ -146,3 +146,37 @@ def test_production_refuses_default_secret_key() -> None:
 def test_fresh_database_helper_gives_empty_sqlite() -> None:
     url = fresh_database_url("sqlite", "empty")
     assert url.startswith("sqlite:///")
+
+
+def test_residents_import_all_or_nothing_then_replace(
+    cli_db: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, path = cli_db
+    header = "bsn,postcode,huisnummer,huisletter,huisnummertoevoeging,datum_aanvang\n"
+    good = tmp_path / "extract.csv"
+    good.write_text(
+        header + "999993653,5038ab,12,a,,2021-04-01\n111222333,5038AB,14,,,2020-01-01\n"
+    )
+    done = swl(url, "residents", "import", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 residents: 2 moved in, 0 moved out" in done.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "999993653,5038AB,16,,,2026-01-01\n999993654,5038AB,1,,,2020-01-01\n")
+    refused = swl(url, "residents", "import", str(bad))
+    assert refused.returncode == 1
+    assert f"{bad}:3: bsn '999993654' fails the eleven-test" in refused.stderr
+    assert "Nothing was imported." in refused.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM resident").fetchone() == (2,)
+
+    moved = tmp_path / "moved.csv"
+    moved.write_text(header + "999993653,5038AB,16,,,2026-11-01\n")
+    again = swl(url, "residents", "import", str(moved))
+    assert again.returncode == 0, again.stderr
+    assert "Imported 1 residents: 1 moved in, 2 moved out" in again.stdout
+    with sqlite3.connect(path) as conn:
+        # The BSN itself is nowhere: only its keyed hash.
+        rows = conn.execute("SELECT bsn_hash FROM resident").fetchall()
+        assert len(rows) == 1 and "999993653" not in rows[0][0]
+    assert swl(url, "audit", "verify").returncode == 0

@@ -6,7 +6,7 @@ known at one address meets there."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -38,3 +38,17 @@ class Address(SQLModel, table=True):
     house_letter: str = Field(default="", max_length=1)
     addition: str = Field(default="", max_length=4)
     created_at: datetime = created_at_field()
+
+
+class Resident(SQLModel, table=True):
+    """Someone registered at an address in the population register, as the last BRP
+    extract said (`swl residents import`). The BSN is kept only as a keyed hash: enough to
+    answer "is this person registered here, since when", nothing to read back."""
+
+    __tablename__ = "resident"
+
+    id: uuid.UUID = uuid_pk_field()
+    bsn_hash: str = Field(max_length=64, unique=True)
+    address_id: uuid.UUID = Field(foreign_key="address.id", index=True)
+    registered_since: date
+    imported_at: datetime = created_at_field()
