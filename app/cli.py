@@ -407,7 +407,7 @@ def residents_import(
     """Replace the local address register with a BRP extract: all of it, or (with every
     bad row reported as FILE:LINE: message, exit 1) nothing."""
     from app.addresses import residents
-    from app.audit import service as audit
+    from app.flows import residents as residents_flow
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -422,23 +422,37 @@ def residents_import(
         err_console.print("Nothing was imported.")
         raise typer.Exit(1) from exc
     with Session(get_engine()) as session:
-        report = residents.replace_all(session=session, rows=rows)
-        audit.record(
-            session,
-            actor=None,
-            action="residents.import",
-            object_type="resident",
-            after={
-                "people": report.people,
-                "moved_in": report.moved_in,
-                "moved_out": report.moved_out,
-            },
-        )
-        session.commit()
+        imported = residents_flow.import_extract(session=session, rows=rows)
+    report = imported.report
     console.print(
         f"Imported {report.people} residents: {report.moved_in} moved in, "
-        f"{report.moved_out} moved out since the previous extract."
+        f"{report.moved_out} moved out since the previous extract; "
+        f"{imported.registrations_ended} home-work registrations ended (moved)."
     )
+
+
+@residents_app.command("recheck")
+def residents_recheck() -> None:
+    """Ask the address register again for every home-work registration waiting on its
+    address check (the register was unreachable when it was made)."""
+    from app.addresses import register as address_register
+    from app.homework import service as homework_service
+
+    settled = waiting = 0
+    with Session(get_engine()) as session:
+        for registration in homework_service.pending(session=session):
+            done = homework_service.recheck(
+                session=session,
+                registration=registration,
+                address_register=address_register.configured(session),
+                actor=None,
+            )
+            session.commit()
+            if done.status.value == "pending_address_check":
+                waiting += 1
+            else:
+                settled += 1
+    console.print(f"{settled} registrations settled, {waiting} still waiting for the register.")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
+from app.addresses import residents
+from app.addresses.models import Resident
 from app.applications import decisions, uploads
 from app.applications import service as applications
 from app.applications.models import Application, ApplicationCreate
@@ -52,8 +54,25 @@ def load(session: Session) -> list[DemoAccount]:
             created.append(account)
     if created:
         _load_applications(session)
+        _load_residents(session)
     session.commit()
     return created
+
+
+# A small BRP extract for the local address register: the demo sex worker (BSN 999993653,
+# a test number of the RvIG) lives at 5038 AB 12A, so she can register home work there.
+DEMO_EXTRACT = (
+    "bsn,postcode,huisnummer,huisletter,huisnummertoevoeging,datum_aanvang\n"
+    "999993653,5038 AB,12,A,,2021-04-01\n"
+    "111222333,5038 AB,14,,,2019-09-15\n"
+    "123456782,5038 AC,3,,2,2023-01-10\n"
+)
+
+
+def _load_residents(session: Session) -> None:
+    if session.exec(select(func.count()).select_from(Resident)).one():
+        return
+    residents.replace_all(session=session, rows=residents.read(DEMO_EXTRACT, name="demo"))
 
 
 # A tiny valid PDF standing in for an identity document in the demo.

@@ -29,6 +29,8 @@ from app.deps import database_slots
 from app.documents import api as documents_api
 from app.documents import views as documents_views
 from app.health import router as health_router
+from app.homework import api as homework_api
+from app.homework import views as homework_views
 from app.permits import api as permits_api
 from app.permits import views as permits_views
 from app.policy import api as policy_api
@@ -130,4 +132,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.router)
     app.include_router(applications_views.router)
     app.include_router(permits_views.router)
+    app.include_router(homework_api.router)
+    app.include_router(homework_views.router)
     return app

@@ -10,6 +10,7 @@ from app.applications.models import (
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.documents.models import Document
+from app.homework.models import HomeWorkRegistration
 from app.permits.models import Permit
 from app.policy.models import PolicyVersion
 
@@ -21,6 +22,7 @@ __all__ = [
     "ApplicationStatusChange",
     "AuditEvent",
     "Document",
+    "HomeWorkRegistration",
     "Permit",
     "PolicyVersion",
     "Resident",

@@ -1,0 +1,362 @@
+"""Home-work registrations: register, re-check a waiting one, end, read and list.
+
+The rule (the policy's `[home_work]`, evaluated by the pure `evaluate_home_work`): home work
+is allowed while the worker is registered in the population register at the address, at
+most `max_workers_per_address` work there, and no nuisance has been established there.
+Asking the register is a network call: it happens before anything is written or locked.
+When the register cannot be reached, the registration waits as `pending_address_check`:
+nothing is lost, and it is settled by the next re-check, never silently approved or
+refused. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import func, tuple_
+from sqlmodel import Session, col, select
+
+from app import access
+from app.addresses import service as addresses_service
+from app.addresses.models import Address
+from app.addresses.parse import AddressParts, house_number_parts
+from app.addresses.register import (
+    AddressRegister,
+    RegisterUnavailable,
+    Residence,
+    bsn_hash,
+    valid_bsn,
+)
+from app.audit import service as audit
+from app.auth.models import User
+from app.auth.permissions import Action, ObjectKind, can
+from app.db import local_today, utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.homework.models import (
+    OPEN_STATUSES,
+    CheckOut,
+    HomeWorkCreate,
+    HomeWorkPage,
+    HomeWorkPublic,
+    HomeWorkRegistration,
+    HomeWorkStatus,
+)
+from app.homework.states import MACHINE, Transition
+from app.policy import service as policy_service
+from app.policy.evaluate import CheckResult, HomeWorkFacts, evaluate_home_work
+
+# Registrations that take a place at their address (the policy's maximum counts these).
+PLACE_TAKING = (HomeWorkStatus.active, HomeWorkStatus.under_review)
+
+
+def _check_dicts(results: list[CheckResult]) -> list[dict[str, object]]:
+    return [
+        {
+            "rule_id": r.rule_id,
+            "passed": r.passed,
+            "severity": r.severity,
+            "message_nl": r.message_nl,
+            "message_en": r.message_en,
+            "reference": r.reference,
+        }
+        for r in results
+    ]
+
+
+def _blocking_failures(results: list[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if not r.passed and r.severity == "blocking"]
+
+
+def others_at(*, session: Session, address_id: uuid.UUID, besides: uuid.UUID | None) -> int:
+    query = (
+        select(func.count())
+        .select_from(HomeWorkRegistration)
+        .where(
+            HomeWorkRegistration.address_id == address_id,
+            col(HomeWorkRegistration.status).in_(PLACE_TAKING),
+        )
+    )
+    if besides is not None:
+        query = query.where(HomeWorkRegistration.id != besides)
+    return session.exec(query).one()
+
+
+def _evaluate(
+    session: Session,
+    *,
+    address_id: uuid.UUID,
+    residence: Residence | None,
+    on: date,
+    besides: uuid.UUID | None = None,
+) -> tuple[list[CheckResult], uuid.UUID]:
+    """The checks for home work at an address, under a row lock on the address so that two
+    workers registering there at once cannot both take its last place."""
+    active = policy_service.current(session=session)
+    session.exec(select(Address).where(Address.id == address_id).with_for_update()).one()
+    facts = HomeWorkFacts(
+        on=on,
+        registered_at_address=residence.registered if residence else None,
+        workers_at_address=others_at(session=session, address_id=address_id, besides=besides),
+        # Nuisance reports are not recorded yet (they come with the nuisance domain).
+        substantiated_nuisance_dates=(),
+    )
+    return evaluate_home_work(active.policy, facts), active.record.id
+
+
+def register(
+    *,
+    session: Session,
+    data: HomeWorkCreate,
+    actor: User,
+    address_register: AddressRegister,
+) -> HomeWorkRegistration:
+    """Register home work at the worker's own address. A failed rule is a 422
+    `home_work_refused` naming each failed rule in plain words; nothing is stored."""
+    if not can(actor, Action.homework_create):
+        raise Forbidden("Only sex workers register home work.")
+    bsn = valid_bsn(data.bsn)
+    parts = AddressParts(data.postcode, *_house(data.house_number))
+    # The network call first, before anything is written or locked.
+    try:
+        residence: Residence | None = address_register.residence(bsn=bsn, address=parts)
+    except RegisterUnavailable:
+        residence = None
+    address = addresses_service.get_or_create(session=session, parts=parts)
+    results, policy_version_id = _evaluate(
+        session, address_id=address.id, residence=residence, on=local_today()
+    )
+    failed = _blocking_failures(results)
+    if failed:
+        raise InvalidInput(
+            "home_work_refused",
+            "Home work at this address is not possible: " + " ".join(r.message_en for r in failed),
+            failed_rules=[
+                {"rule_id": r.rule_id, "message_nl": r.message_nl, "message_en": r.message_en}
+                for r in failed
+            ],
+        )
+    registration = HomeWorkRegistration(
+        worker_id=actor.id,
+        address_id=address.id,
+        working_name=data.working_name,
+        personal={"bsn": bsn},
+        bsn_hash=bsn_hash(bsn),
+        status=HomeWorkStatus.pending_address_check,
+        registered_since=residence.since if residence else None,
+        checks=_check_dicts(results),
+        policy_version_id=policy_version_id,
+    )
+    session.add(registration)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="home_work_registration.create",
+        object_type="home_work_registration",
+        object_id=registration.id,
+        after={"status": registration.status.value, "address_id": address.id},
+    )
+    if residence is not None:
+        MACHINE.move(session, registration, Transition.confirm, actor=actor)
+        registration.started_at = utcnow()
+    session.flush()
+    return registration
+
+
+def _house(text: str) -> tuple[int, str, str]:
+    return house_number_parts(text)
+
+
+def recheck(
+    *,
+    session: Session,
+    registration: HomeWorkRegistration,
+    address_register: AddressRegister,
+    actor: User | None,
+) -> HomeWorkRegistration:
+    """Ask the register again for a registration waiting on its address check: it becomes
+    active, or refused with the failed rules; while the register stays unreachable it
+    keeps waiting."""
+    if registration.status is not HomeWorkStatus.pending_address_check:
+        return registration
+    address = session.get(Address, registration.address_id)
+    assert address is not None
+    try:
+        residence = address_register.residence(
+            bsn=str(registration.personal.get("bsn", "")),
+            address=addresses_service.parts_of(address),
+        )
+    except RegisterUnavailable:
+        return registration
+    results, policy_version_id = _evaluate(
+        session,
+        address_id=address.id,
+        residence=residence,
+        on=local_today(),
+        besides=registration.id,
+    )
+    registration = session.exec(
+        select(HomeWorkRegistration)
+        .where(HomeWorkRegistration.id == registration.id)
+        .with_for_update()
+    ).one()
+    session.refresh(registration)
+    if registration.status is not HomeWorkStatus.pending_address_check:
+        return registration  # settled meanwhile by another re-check
+    registration.checks = _check_dicts(results)
+    registration.policy_version_id = policy_version_id
+    registration.registered_since = residence.since
+    failed = _blocking_failures(results)
+    if failed:
+        registration.status_reason = " ".join(r.message_en for r in failed)
+        MACHINE.move(session, registration, Transition.refuse, actor=actor)
+    else:
+        registration.started_at = utcnow()
+        MACHINE.move(session, registration, Transition.confirm, actor=actor)
+    session.flush()
+    return registration
+
+
+def pending(*, session: Session, limit: int = 500) -> list[HomeWorkRegistration]:
+    return list(
+        session.exec(
+            select(HomeWorkRegistration)
+            .where(HomeWorkRegistration.status == HomeWorkStatus.pending_address_check)
+            .order_by(col(HomeWorkRegistration.created_at))
+            .limit(limit)
+        ).all()
+    )
+
+
+def end(
+    *, session: Session, registration_id: uuid.UUID, actor: User, expected_version: int | None
+) -> HomeWorkRegistration:
+    """The worker ends their own registration."""
+    registration = session.exec(
+        select(HomeWorkRegistration)
+        .where(HomeWorkRegistration.id == registration_id)
+        .with_for_update()
+    ).first()
+    if registration is None or registration.worker_id != actor.id:
+        raise NotFound("home-work registration")
+    session.refresh(registration)
+    if expected_version is not None and expected_version != registration.version:
+        raise Conflict(
+            "stale_version",
+            "The registration was changed in the meantime. Reload it and try again.",
+            current_version=registration.version,
+        )
+    MACHINE.move(session, registration, Transition.end, actor=actor)
+    registration.ended_at = utcnow()
+    session.flush()
+    return registration
+
+
+def end_for_moved(
+    *, session: Session, moved_away: list[tuple[str, uuid.UUID]]
+) -> list[HomeWorkRegistration]:
+    """End the open registrations of people an extract says left the address (ended as
+    `ended_moved`, which the worker sees with the reason)."""
+    ended: list[HomeWorkRegistration] = []
+    if not moved_away:
+        return ended
+    found = session.exec(
+        select(HomeWorkRegistration)
+        .where(
+            tuple_(HomeWorkRegistration.bsn_hash, HomeWorkRegistration.address_id).in_(moved_away),
+            col(HomeWorkRegistration.status).in_(PLACE_TAKING),
+        )
+        .with_for_update()
+    ).all()
+    for registration in found:
+        registration.status_reason = "The population register no longer has you at this address."
+        registration.ended_at = utcnow()
+        MACHINE.move(session, registration, Transition.moved, actor=None)
+        ended.append(registration)
+    session.flush()
+    return ended
+
+
+def get_for(*, session: Session, registration_id: uuid.UUID, actor: User) -> HomeWorkRegistration:
+    found = session.get(HomeWorkRegistration, registration_id)
+    return access.read(
+        session,
+        found,
+        actor=actor,
+        kind=ObjectKind.homework_registration,
+        owner_id=found.worker_id if found else None,
+        object_type="home_work_registration",
+    )
+
+
+def public(*, session: Session, registration: HomeWorkRegistration) -> HomeWorkPublic:
+    return HomeWorkPublic(
+        id=registration.id,
+        working_name=registration.working_name,
+        address=addresses_service.one_line(session=session, address_id=registration.address_id)
+        or "",
+        status=registration.status,
+        registered_since=registration.registered_since,
+        checks=[CheckOut.model_validate(c) for c in registration.checks],
+        status_reason=registration.status_reason,
+        started_at=registration.started_at,
+        ended_at=registration.ended_at,
+        version=registration.version,
+        created_at=registration.created_at,
+    )
+
+
+def _cursor(row: HomeWorkRegistration) -> str:
+    return f"{row.created_at.isoformat()}_{row.id}"
+
+
+def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        moment, _, raw = cursor.rpartition("_")
+        return datetime.fromisoformat(moment), uuid.UUID(raw)
+    except ValueError as exc:
+        raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc
+
+
+def list_(
+    *,
+    session: Session,
+    actor: User,
+    status: HomeWorkStatus | None = None,
+    open_only: bool = False,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> HomeWorkPage:
+    """A worker's own registrations; staff (who may read any) see every one. Newest first,
+    keyset pages. Staff lists are audited."""
+    query = select(HomeWorkRegistration)
+    if not can(actor, Action.homework_read_any):
+        if not can(actor, Action.homework_read_own):
+            raise Forbidden()
+        query = query.where(HomeWorkRegistration.worker_id == actor.id)
+    else:
+        audit.record(
+            session,
+            actor=actor,
+            action="home_work_registration.list",
+            object_type="home_work_registration",
+        )
+    if status is not None:
+        query = query.where(HomeWorkRegistration.status == status)
+    elif open_only:
+        query = query.where(col(HomeWorkRegistration.status).in_(OPEN_STATUSES))
+    if cursor:
+        moment, last_id = _decode(cursor)
+        query = query.where(
+            tuple_(HomeWorkRegistration.created_at, HomeWorkRegistration.id) < (moment, last_id)
+        )
+    rows = session.exec(
+        query.order_by(
+            col(HomeWorkRegistration.created_at).desc(), col(HomeWorkRegistration.id).desc()
+        ).limit(limit + 1)
+    ).all()
+    items = [public(session=session, registration=r) for r in rows[:limit]]
+    return HomeWorkPage(
+        items=items, next_cursor=_cursor(rows[limit - 1]) if len(rows) > limit else None
+    )

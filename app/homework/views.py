@@ -1,0 +1,111 @@
+"""Pages for home work: the worker registers at their own address, sees their
+registrations and why one ended, and ends one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from app.addresses import register as address_register
+from app.auth.deps import require_page
+from app.auth.models import User
+from app.auth.permissions import Action
+from app.deps import SessionDep
+from app.errors import AppError
+from app.homework import service
+from app.homework.models import HomeWorkCreate
+from app.i18n import gettext as _
+from app.web import FormDep, redirect, render, verify_csrf
+from app.web_errors import status_of, user_message
+
+router = APIRouter(include_in_schema=False)
+Csrf = Depends(verify_csrf)
+Worker = Annotated[User, Depends(require_page(Action.homework_create))]
+
+FIELDS = ("working_name", "bsn", "postcode", "house_number")
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    messages = {
+        "working_name": _("Enter a working name of 2 to 60 characters."),
+        "bsn": _("Enter your citizen service number (BSN): 9 digits."),
+        "postcode": _("Enter a Dutch postcode, like 5038 AB."),
+        "house_number": _("Enter a house number, like 12, 12A or 12-3."),
+    }
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "form"
+        errors.setdefault(name, messages.get(name, _("Check this field.")))
+    return errors
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    failed: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    registrations = service.list_(session=session, actor=user, limit=50).items
+    return render(
+        request,
+        "homework/index.html",
+        {
+            "registrations": registrations,
+            "errors": errors or {},
+            "values": values or {},
+            "failed_rules": failed or [],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/home-work")
+def index(request: Request, session: SessionDep, user: Worker) -> Response:
+    return _page(request, session, user)
+
+
+@router.post("/home-work", dependencies=[Csrf])
+def create(request: Request, session: SessionDep, user: Worker, form: FormDep) -> Response:
+    values = {name: str(form.get(name) or "").strip() for name in FIELDS}
+    try:
+        data = HomeWorkCreate.model_validate(values)
+    except ValidationError as exc:
+        shown = {k: v for k, v in values.items() if k != "bsn"}
+        return _page(
+            request, session, user, errors=_field_errors(exc), values=shown, status_code=422
+        )
+    try:
+        with session.begin_nested():
+            service.register(
+                session=session,
+                data=data,
+                actor=user,
+                address_register=address_register.configured(session),
+            )
+    except AppError as exc:
+        shown = {k: v for k, v in values.items() if k != "bsn"}
+        field = "bsn" if exc.code == "invalid_bsn" else "form"
+        return _page(
+            request,
+            session,
+            user,
+            errors={field: user_message(exc.code, _("Home work cannot be registered now."))},
+            values=shown,
+            failed=exc.details.get("failed_rules", []),
+            status_code=status_of(exc),
+        )
+    return redirect("/home-work?registered=1")
+
+
+@router.post("/home-work/{registration_id}/end", dependencies=[Csrf])
+def end(registration_id: uuid.UUID, session: SessionDep, user: Worker) -> Response:
+    service.end(session=session, registration_id=registration_id, actor=user, expected_version=None)
+    return redirect("/home-work?ended=1")

@@ -1,0 +1,91 @@
+"""Home work through the API and the worker's page."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.addresses import residents
+from app.flows import residents as residents_flow
+from tests.factories import csrf_from, login_page, make_user, token_for
+
+HEADER = "bsn,postcode,huisnummer,huisletter,huisnummertoevoeging,datum_aanvang\n"
+API = "/api/v1/home-work-registrations"
+
+
+def _extract(session: Session, text: str) -> None:
+    residents_flow.import_extract(session=session, rows=residents.read(HEADER + text, name="x"))
+
+
+def test_register_list_and_end_through_the_api(client: TestClient, session: Session) -> None:
+    _extract(session, "999993653,5038AB,12,A,,2021-04-01\n")
+    worker = make_user(session)
+    headers = token_for(client, worker)
+    body = {
+        "working_name": " Roos ",
+        "bsn": "999993653",
+        "postcode": "5038ab",
+        "house_number": "12a",
+    }
+    created = client.post(API, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    registration = created.json()
+    assert registration["status"] == "active"
+    assert registration["working_name"] == "Roos"
+    assert registration["address"] == "12A, 5038 AB"
+    assert "bsn" not in registration and "999993653" not in created.text
+
+    listed = client.get(API, headers=headers).json()
+    assert [r["id"] for r in listed["items"]] == [registration["id"]]
+    assert client.get(API, headers=token_for(client, make_user(session))).json()["items"] == []
+
+    ended = client.post(f"{API}/{registration['id']}/end", json={}, headers=headers)
+    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    again = client.post(f"{API}/{registration['id']}/end", json={}, headers=headers)
+    assert again.status_code == 409
+    assert again.json()["detail"]["code"] == "illegal_transition"
+
+
+def test_bad_input_gets_a_clear_answer(client: TestClient, session: Session) -> None:
+    headers = token_for(client, make_user(session))
+    base = {"working_name": "Roos", "bsn": "999993653", "postcode": "5038AB", "house_number": "1"}
+    for change in ({"postcode": "0000 AA"}, {"house_number": "twelve"}, {"working_name": "R"}):
+        response = client.post(API, json={**base, **change}, headers=headers)
+        assert response.status_code == 422, change
+    refused = client.post(API, json={**base, "bsn": "999993654"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["code"] == "invalid_bsn"
+    not_here = client.post(API, json=base, headers=headers)
+    assert not_here.status_code == 422
+    detail = not_here.json()["detail"]
+    assert detail["code"] == "home_work_refused"
+    assert [r["rule_id"] for r in detail["failed_rules"]] == ["home_work.registered"]
+
+
+def test_the_worker_s_page(client: TestClient, session: Session) -> None:
+    _extract(session, "999993653,5038AB,12,A,,2021-04-01\n")
+    worker = make_user(session)
+    login_page(client, worker)
+    page = client.get("/home-work")
+    assert page.status_code == 200
+    token = csrf_from(page.text)
+    form = {"working_name": "Roos", "bsn": "999993653", "postcode": "5038 AB", "house_number": "12"}
+    refused = client.post("/home-work", data={**form, "csrf_token": token})
+    assert refused.status_code == 422
+    assert "niet op dit adres ingeschreven" in refused.text
+    assert 'value="Roos"' in refused.text and "999993653" not in refused.text
+    done = client.post(
+        "/home-work",
+        data={**form, "house_number": "12A", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    shown = client.get("/home-work?registered=1")
+    assert "12A, 5038 AB" in shown.text and "Roos" in shown.text
+
+
+def test_staff_have_no_worker_page(client: TestClient, session: Session) -> None:
+    from app.auth.models import Role
+
+    login_page(client, make_user(session, Role.clerk))
+    assert client.get("/home-work").status_code == 403
