@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     registrations_per_hour: int = Field(
         default=10, description="New applicant accounts allowed per client address an hour."
     )
+    nuisance_reports_per_hour: int = Field(
+        default=10, description="Nuisance reports accepted per client address an hour."
+    )
     default_language: Literal["nl", "en"] = Field(
         default="nl", description="Interface language for visitors who did not choose one."
     )

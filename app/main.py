@@ -31,6 +31,8 @@ from app.documents import views as documents_views
 from app.health import router as health_router
 from app.homework import api as homework_api
 from app.homework import views as homework_views
+from app.nuisance import api as nuisance_api
+from app.nuisance import views as nuisance_views
 from app.permits import api as permits_api
 from app.permits import views as permits_views
 from app.policy import api as policy_api
@@ -73,6 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     storage = make_storage(settings.rate_limit_storage_url)
     app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute, storage=storage)
     app.state.verify_throttle = Throttle(settings.verify_requests_per_minute, storage=storage)
+    app.state.report_throttle = Throttle(
+        per_hour=settings.nuisance_reports_per_hour, storage=storage
+    )
     app.state.register_throttle = Throttle(
         per_hour=settings.registrations_per_hour, storage=storage
     )
@@ -134,4 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(permits_views.router)
     app.include_router(homework_api.router)
     app.include_router(homework_views.router)
+    app.include_router(nuisance_api.router)
+    app.include_router(nuisance_api.public_router)
+    app.include_router(nuisance_views.router)
     return app

@@ -11,6 +11,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.documents.models import Document
 from app.homework.models import HomeWorkRegistration
+from app.nuisance.models import NuisanceReport
 from app.permits.models import Permit
 from app.policy.models import PolicyVersion
 
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "Document",
     "HomeWorkRegistration",
+    "NuisanceReport",
     "Permit",
     "PolicyVersion",
     "Resident",

@@ -12,7 +12,7 @@ refused. Nothing here commits.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
@@ -43,8 +43,14 @@ from app.homework.models import (
     HomeWorkStatus,
 )
 from app.homework.states import MACHINE, Transition
+from app.nuisance import service as nuisance_service
 from app.policy import service as policy_service
-from app.policy.evaluate import CheckResult, HomeWorkFacts, evaluate_home_work
+from app.policy.evaluate import (
+    CheckResult,
+    HomeWorkFacts,
+    evaluate_home_work,
+    nuisance_window_start,
+)
 
 # Registrations that take a place at their address (the policy's maximum counts these).
 PLACE_TAKING = (HomeWorkStatus.active, HomeWorkStatus.under_review)
@@ -98,8 +104,11 @@ def _evaluate(
         on=on,
         registered_at_address=residence.registered if residence else None,
         workers_at_address=others_at(session=session, address_id=address_id, besides=besides),
-        # Nuisance reports are not recorded yet (they come with the nuisance domain).
-        substantiated_nuisance_dates=(),
+        substantiated_nuisance_dates=nuisance_service.substantiated_dates(
+            session=session,
+            address_id=address_id,
+            since=nuisance_window_start(active.policy, on),
+        ),
     )
     return evaluate_home_work(active.policy, facts), active.record.id
 
@@ -360,3 +369,34 @@ def list_(
     return HomeWorkPage(
         items=items, next_cursor=_cursor(rows[limit - 1]) if len(rows) > limit else None
     )
+
+
+def review_address(
+    *, session: Session, address_id: uuid.UUID, actor: User | None, hearing_days: int
+) -> list[HomeWorkRegistration]:
+    """Nuisance has been established at the address: every active registration there goes
+    under review, and its worker may respond within `hearing_days`. The worker is told in
+    general terms on their page; who reported it is never shown."""
+    found = session.exec(
+        select(HomeWorkRegistration)
+        .where(
+            HomeWorkRegistration.address_id == address_id,
+            HomeWorkRegistration.status == HomeWorkStatus.active,
+        )
+        .with_for_update()
+    ).all()
+    respond_by = local_today() + timedelta(days=hearing_days)
+    for registration in found:
+        registration.status_reason = (
+            "Nuisance has been established at this address. You may respond before "
+            f"{respond_by.strftime('%d-%m-%Y')}; then a clerk decides."
+        )
+        MACHINE.move(
+            session,
+            registration,
+            Transition.review,
+            actor=actor,
+            after={"respond_by": respond_by},
+        )
+    session.flush()
+    return list(found)

@@ -194,6 +194,8 @@ class HomeWork(_Model):
     nuisance_window_days: int = Field(ge=1, le=3650)
     nuisance_threshold: int = Field(ge=1, le=100)
     """Substantiated nuisance reports within the window from which home work is not allowed."""
+    hearing_days: int = Field(default=14, ge=1, le=90)
+    """Days a worker has to respond once their home work is under review for nuisance."""
     reference: Text
 
 
