@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import home
+from app import address_file, home
 from app.applications import api as applications_api
 from app.applications import views as applications_views
 from app.auth import api as auth_api
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(applications_api.renewal_router)
     app.include_router(documents_views.router)
     app.include_router(home.router)
+    app.include_router(address_file.router)
     app.include_router(applications_views.router)
     app.include_router(permits_views.router)
     app.include_router(homework_api.router)

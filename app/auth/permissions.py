@@ -34,11 +34,14 @@ class Action(StrEnum):
     decision_letter_read_own = "document.decision_letter.read_own"
     decision_letter_read_any = "document.decision_letter.read_any"
     inspection_report_read_any = "document.inspection_report.read_any"
+    homework_letter_read_own = "document.homework_letter.read_own"
+    homework_letter_read_any = "document.homework_letter.read_any"
     # Domains that are being built; declared so their routes name an action from the start.
     address_read = "address.read"
     homework_create = "homework.create"
     homework_read_own = "homework.read_own"
     homework_read_any = "homework.read_any"
+    homework_decide = "homework.decide"
     nuisance_read_any = "nuisance.read_any"
     nuisance_assess = "nuisance.assess"
     inspection_read_any = "inspection.read_any"
@@ -58,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.decision_letter_read_own,
             Action.homework_create,
             Action.homework_read_own,
+            Action.homework_letter_read_own,
         }
     ),
     Role.clerk: frozenset(
@@ -72,6 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.decision_letter_read_any,
             Action.address_read,
             Action.homework_read_any,
+            Action.homework_decide,
+            Action.homework_letter_read_any,
             Action.nuisance_read_any,
             Action.nuisance_assess,
         }
@@ -125,6 +131,7 @@ class ObjectKind(StrEnum):
     permit_document = "document.permit"
     decision_letter = "document.decision_letter"
     inspection_report = "document.inspection_report"
+    homework_letter = "document.homework_letter"
     address = "address"
     homework_registration = "homework_registration"
     nuisance_report = "nuisance_report"
@@ -143,6 +150,9 @@ READ_ACCESS: dict[ObjectKind, ReadAccess] = {
         Action.decision_letter_read_any, Action.decision_letter_read_own
     ),
     ObjectKind.inspection_report: ReadAccess(Action.inspection_report_read_any),
+    ObjectKind.homework_letter: ReadAccess(
+        Action.homework_letter_read_any, Action.homework_letter_read_own
+    ),
     ObjectKind.address: ReadAccess(Action.address_read),
     ObjectKind.homework_registration: ReadAccess(
         Action.homework_read_any, Action.homework_read_own

@@ -27,6 +27,7 @@ class DocumentKind(StrEnum):
     decision_suspend = "decision_suspend"
     decision_reinstate = "decision_reinstate"
     decision_revoke = "decision_revoke"
+    home_work_ended = "home_work_ended"
 
 
 READ_AS: dict[DocumentKind, ObjectKind] = {
@@ -36,6 +37,7 @@ READ_AS: dict[DocumentKind, ObjectKind] = {
     DocumentKind.decision_suspend: ObjectKind.decision_letter,
     DocumentKind.decision_reinstate: ObjectKind.decision_letter,
     DocumentKind.decision_revoke: ObjectKind.decision_letter,
+    DocumentKind.home_work_ended: ObjectKind.homework_letter,
 }
 """Which read actions guard each kind of document (`app/auth/permissions.py`)."""
 

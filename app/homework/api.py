@@ -10,8 +10,19 @@ from pydantic import BaseModel
 from app.addresses import register as address_register
 from app.auth.deps import CurrentUser
 from app.deps import SessionDep
+from app.documents import service as documents_service
+from app.documents.models import DocumentPublic
+from app.flows import homework as homework_flow
+from app.homework import documents as homework_documents
 from app.homework import service
-from app.homework.models import HomeWorkCreate, HomeWorkPage, HomeWorkPublic, HomeWorkStatus
+from app.homework.models import (
+    HomeWorkCreate,
+    HomeWorkPage,
+    HomeWorkPublic,
+    HomeWorkStatus,
+    ResponseIn,
+    ReviewDecisionIn,
+)
 
 router = APIRouter(prefix="/api/v1/home-work-registrations", tags=["home work"])
 
@@ -76,3 +87,45 @@ def end(
         expected_version=data.version,
     )
     return service.public(session=session, registration=registration)
+
+
+@router.post("/{registration_id}/response", response_model=HomeWorkPublic)
+def respond(
+    registration_id: uuid.UUID, data: ResponseIn, session: SessionDep, user: CurrentUser
+) -> HomeWorkPublic:
+    """The worker's response while their home work is under review."""
+    registration = service.respond(
+        session=session, registration_id=registration_id, actor=user, text=data.text
+    )
+    return service.public(session=session, registration=registration)
+
+
+@router.post("/{registration_id}/review-decision", response_model=HomeWorkPublic)
+def decide_review(
+    registration_id: uuid.UUID, data: ReviewDecisionIn, session: SessionDep, user: CurrentUser
+) -> HomeWorkPublic:
+    """Clerk, after a review: `{"decision": "resume" | "end", "reason": "..."}`; ending
+    makes a decision letter for the worker."""
+    registration = homework_flow.decide_review(
+        session=session,
+        registration_id=registration_id,
+        actor=user,
+        outcome=data.decision,
+        reason=data.reason,
+        expected_version=data.version,
+    )
+    return service.public(session=session, registration=registration)
+
+
+@router.get("/{registration_id}/documents", response_model=list[DocumentPublic])
+def documents(
+    registration_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> list[DocumentPublic]:
+    """The decision letters of a registration you may read."""
+    registration = service.get_for(session=session, registration_id=registration_id, actor=user)
+    return [
+        documents_service.public(d)
+        for d in homework_documents.letters_of(
+            session=session, registration=registration, actor=user
+        )
+    ]

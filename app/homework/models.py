@@ -66,6 +66,10 @@ class HomeWorkRegistration(SQLModel, table=True):
     checks: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     policy_version_id: uuid.UUID | None = Field(default=None, foreign_key="policy_version.id")
     status_reason: str | None = Field(default=None, sa_type=Text)
+    # Under review: the worker may respond until this day; their response is kept in
+    # `personal` (encrypted), with the moment it came.
+    respond_by: date | None = None
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1)
@@ -94,6 +98,21 @@ class CheckOut(SQLModel):
     reference: str
 
 
+class ResponseIn(SQLModel):
+    text: str = Field(min_length=3, max_length=4000)
+
+
+class ReviewOutcome(StrEnum):
+    resume = "resume"
+    end = "end"
+
+
+class ReviewDecisionIn(SQLModel):
+    decision: ReviewOutcome
+    reason: str = Field(min_length=3, max_length=4000)
+    version: int | None = None
+
+
 class HomeWorkPublic(SQLModel):
     """A registration as its worker and staff see it: working name and address, never the
     BSN."""
@@ -105,6 +124,9 @@ class HomeWorkPublic(SQLModel):
     registered_since: date | None
     checks: list[CheckOut]
     status_reason: str | None
+    respond_by: date | None = None
+    response: str | None = None
+    responded_at: datetime | None = None
     started_at: datetime | None
     ended_at: datetime | None
     version: int

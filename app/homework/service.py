@@ -41,6 +41,7 @@ from app.homework.models import (
     HomeWorkPublic,
     HomeWorkRegistration,
     HomeWorkStatus,
+    ReviewOutcome,
 )
 from app.homework.states import MACHINE, Transition
 from app.nuisance import service as nuisance_service
@@ -309,6 +310,9 @@ def public(*, session: Session, registration: HomeWorkRegistration) -> HomeWorkP
         registered_since=registration.registered_since,
         checks=[CheckOut.model_validate(c) for c in registration.checks],
         status_reason=registration.status_reason,
+        respond_by=registration.respond_by,
+        response=registration.personal.get("response"),
+        responded_at=registration.responded_at,
         started_at=registration.started_at,
         ended_at=registration.ended_at,
         version=registration.version,
@@ -387,6 +391,7 @@ def review_address(
     ).all()
     respond_by = local_today() + timedelta(days=hearing_days)
     for registration in found:
+        registration.respond_by = respond_by
         registration.status_reason = (
             "Nuisance has been established at this address. You may respond before "
             f"{respond_by.strftime('%d-%m-%Y')}; then a clerk decides."
@@ -400,3 +405,92 @@ def review_address(
         )
     session.flush()
     return list(found)
+
+
+def _locked(session: Session, registration_id: uuid.UUID) -> HomeWorkRegistration | None:
+    found = session.exec(
+        select(HomeWorkRegistration)
+        .where(HomeWorkRegistration.id == registration_id)
+        .with_for_update()
+    ).first()
+    if found is not None:
+        session.refresh(found)
+    return found
+
+
+def respond(
+    *, session: Session, registration_id: uuid.UUID, actor: User, text: str
+) -> HomeWorkRegistration:
+    """The worker's response while their home work is under review (it may be given, or
+    changed, until a clerk decides). Kept encrypted; staff read it with the file."""
+    registration = _locked(session, registration_id)
+    if registration is None or registration.worker_id != actor.id:
+        raise NotFound("home-work registration")
+    if registration.status is not HomeWorkStatus.under_review:
+        raise Conflict(
+            "not_under_review",
+            "A response can only be given while the registration is under review.",
+            current_status=registration.status.value,
+        )
+    registration.personal = {**registration.personal, "response": text.strip()}
+    registration.responded_at = utcnow()
+    registration.version += 1
+    registration.updated_at = utcnow()
+    session.add(registration)
+    audit.record(
+        session,
+        actor=actor,
+        action="home_work_registration.respond",
+        object_type="home_work_registration",
+        object_id=registration.id,
+        after={"length": len(text.strip())},
+    )
+    session.flush()
+    return registration
+
+
+def decide_review(
+    *,
+    session: Session,
+    registration_id: uuid.UUID,
+    actor: User,
+    outcome: ReviewOutcome,
+    reason: str,
+    expected_version: int | None,
+) -> HomeWorkRegistration:
+    """A clerk decides after the review: home work continues, or ends with a reason (the
+    worker gets a decision letter, made after the commit: `app/flows/homework.py`)."""
+    if not can(actor, Action.homework_decide):
+        raise Forbidden("Only licensing clerks decide on home work.")
+    registration = _locked(session, registration_id)
+    if registration is None:
+        raise NotFound("home-work registration")
+    if expected_version is not None and expected_version != registration.version:
+        raise Conflict(
+            "stale_version",
+            "The registration was changed in the meantime. Reload it and try again.",
+            current_version=registration.version,
+        )
+    transition = (
+        Transition.resume if outcome is ReviewOutcome.resume else Transition.end_after_review
+    )
+    registration.status_reason = reason
+    if transition is Transition.end_after_review:
+        registration.ended_at = utcnow()
+    MACHINE.move(session, registration, transition, actor=actor, reason=reason)
+    session.flush()
+    return registration
+
+
+def at_address(
+    *, session: Session, address_id: uuid.UUID, limit: int = 200
+) -> list[HomeWorkRegistration]:
+    """Every registration at an address, newest first (the staff address page)."""
+    return list(
+        session.exec(
+            select(HomeWorkRegistration)
+            .where(HomeWorkRegistration.address_id == address_id)
+            .order_by(col(HomeWorkRegistration.created_at).desc())
+            .limit(limit)
+        ).all()
+    )

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.auth.permissions import Action
 from app.deps import SessionDep
 from app.errors import AppError
+from app.homework import documents as homework_documents
 from app.homework import service
 from app.homework.models import HomeWorkCreate
 from app.i18n import gettext as _
@@ -54,11 +55,17 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     registrations = service.list_(session=session, actor=user, limit=50).items
+    letters = homework_documents.letters_by_registration(
+        session=session,
+        registration_ids=[r.id for r in registrations if r.status.value == "ended_after_review"],
+        actor=user,
+    )
     return render(
         request,
         "homework/index.html",
         {
             "registrations": registrations,
+            "letters": letters,
             "errors": errors or {},
             "values": values or {},
             "failed_rules": failed or [],
@@ -109,3 +116,15 @@ def create(request: Request, session: SessionDep, user: Worker, form: FormDep) -
 def end(registration_id: uuid.UUID, session: SessionDep, user: Worker) -> Response:
     service.end(session=session, registration_id=registration_id, actor=user, expected_version=None)
     return redirect("/home-work?ended=1")
+
+
+@router.post("/home-work/{registration_id}/response", dependencies=[Csrf])
+def respond(
+    registration_id: uuid.UUID, request: Request, session: SessionDep, user: Worker, form: FormDep
+) -> Response:
+    text = str(form.get("response") or "").strip()
+    if not 3 <= len(text) <= 4000:
+        errors = {"response": _("Write your response in 3 to 4000 characters.")}
+        return _page(request, session, user, errors=errors, status_code=422)
+    service.respond(session=session, registration_id=registration_id, actor=user, text=text)
+    return redirect("/home-work?responded=1")

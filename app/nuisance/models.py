@@ -104,6 +104,7 @@ class NuisanceReportPublic(SQLModel):
 
     id: uuid.UUID
     reference: str
+    address_id: uuid.UUID
     address: str
     category: str
     observed_on: date

@@ -150,6 +150,7 @@ def public(*, session: Session, row: NuisanceReport) -> NuisanceReportPublic:
     return NuisanceReportPublic(
         id=row.id,
         reference=row.reference,
+        address_id=row.address_id,
         address=addresses_service.one_line(session=session, address_id=row.address_id) or "",
         category=row.category,
         observed_on=row.observed_on,
@@ -208,4 +209,18 @@ def list_(
     return NuisancePage(
         items=[public(session=session, row=r) for r in rows[:limit]],
         next_cursor=f"{last.created_at.isoformat()}_{last.id}" if last else None,
+    )
+
+
+def at_address(
+    *, session: Session, address_id: uuid.UUID, limit: int = 200
+) -> list[NuisanceReport]:
+    """Every report at an address, newest first (the staff address page)."""
+    return list(
+        session.exec(
+            select(NuisanceReport)
+            .where(NuisanceReport.address_id == address_id)
+            .order_by(col(NuisanceReport.observed_on).desc())
+            .limit(limit)
+        ).all()
     )

@@ -209,3 +209,78 @@ def test_the_worker_sees_the_review_on_their_page(
     login_page(client, registered["worker"])
     page = client.get("/home-work")
     assert page.status_code == 200 and "In onderzoek" in page.text
+
+
+@pytest.mark.real_pdf
+def test_respond_then_the_clerk_ends_it_with_a_letter_naming_the_working_name_only(
+    client: TestClient, session: Session, registered: dict[str, Any]
+) -> None:
+    from tests.factories import pdf_text
+
+    inspector = token_for(client, make_user(session, Role.inspector))
+    for category in ("noise", "parking"):
+        reference = client.post(API, json=_report(category=category)).json()["reference"]
+        _assess(client, inspector, reference, True)
+    url = f"{HOME_WORK}/{registered['registration']['id']}"
+    worker = registered["headers"]
+    clerk = token_for(client, make_user(session, Role.clerk))
+
+    # Only the worker responds, only while under review; only a clerk decides.
+    other = token_for(client, make_user(session))
+    assert (
+        client.post(f"{url}/response", json={"text": "Not me."}, headers=other).status_code == 404
+    )
+    answered = client.post(
+        f"{url}/response", json={"text": "The noise came from the flat above."}, headers=worker
+    )
+    assert answered.status_code == 200
+    assert answered.json()["response"] == "The noise came from the flat above."
+    assert answered.json()["respond_by"] is not None
+    denied = client.post(
+        f"{url}/review-decision", json={"decision": "end", "reason": "Nuisance."}, headers=worker
+    )
+    assert denied.status_code == 403
+    staff_view = client.get(url, headers=clerk).json()
+    assert staff_view["response"] == "The noise came from the flat above."
+
+    ended = client.post(
+        f"{url}/review-decision",
+        json={"decision": "end", "reason": "Nuisance was established twice in a month."},
+        headers=clerk,
+    )
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["status"] == "ended_after_review"
+    assert (
+        client.post(f"{url}/response", json={"text": "Too late"}, headers=worker).status_code == 409
+    )
+
+    letters = client.get(f"{url}/documents", headers=worker).json()
+    assert [d["kind"] for d in letters] == ["home_work_ended"]
+    pdf = client.get(letters[0]["download_url"], headers=worker)
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.content)
+    assert "Roos" in text and "Nuisance was established twice in a month." in text
+    assert "999993653" not in text and "Buurman" not in text
+    # An application reader without the letter's own read action gets 404 for it.
+    assert client.get(letters[0]["download_url"], headers=inspector).status_code == 404
+
+
+def test_the_clerk_may_let_home_work_continue(
+    client: TestClient, session: Session, registered: dict[str, Any]
+) -> None:
+    inspector = token_for(client, make_user(session, Role.inspector))
+    for category in ("noise", "parking"):
+        reference = client.post(API, json=_report(category=category)).json()["reference"]
+        _assess(client, inspector, reference, True)
+    url = f"{HOME_WORK}/{registered['registration']['id']}"
+    clerk = token_for(client, make_user(session, Role.clerk))
+    resumed = client.post(
+        f"{url}/review-decision",
+        json={"decision": "resume", "reason": "The noise came from elsewhere."},
+        headers=clerk,
+    )
+    assert resumed.status_code == 200 and resumed.json()["status"] == "active"
+    again = client.post(
+        f"{url}/review-decision", json={"decision": "end", "reason": "x" * 5}, headers=clerk
+    )
+    assert again.status_code == 409 and again.json()["detail"]["code"] == "illegal_transition"
