@@ -394,6 +394,7 @@ def retention_run(
     console.print(
         f"{len(report.erased)} applications {verb} on {report.on.isoformat()}"
         + ("" if dry_run else f"; {report.files_deleted} stored files deleted")
+        + f"; {report.nuisance_reports} nuisance reports {verb}"
         + "."
     )
     for application_id in report.erased:

@@ -9,22 +9,27 @@ name only), which the municipality must keep as records of its decisions.
 - A refused or withdrawn application: `refused_application_months` after the decision.
 - A granted one: `applicant_data_months_after_expiry` after its permit (and any renewal of
   it) stopped being held, by expiry or revocation.
+- A nuisance report, with what the reporter wrote and their contact details:
+  `nuisance_report_months` after it was made (deleted).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from app.applications import uploads as uploads_service
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus
 from app.audit import service as audit
+from app.config import get_settings
 from app.db import local_today, to_local_date, utcnow
 from app.documents import service as documents_service
 from app.documents.models import SubjectType
+from app.nuisance import service as nuisance_service
 from app.permits.models import Permit, PermitStatus
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
@@ -37,6 +42,7 @@ class RetentionReport:
     on: date
     erased: list[uuid.UUID] = field(default_factory=list)
     files_deleted: int = 0
+    nuisance_reports: int = 0
     dry_run: bool = False
 
 
@@ -81,6 +87,15 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
         report.erased.append(application.id)
         if not dry_run:
             report.files_deleted += _erase(session, application)
+    months = policy_service.load_configured().policy.retention.nuisance_report_months
+    cutoff = datetime.combine(
+        add_months(report.on, -months), time(), tzinfo=ZoneInfo(get_settings().timezone)
+    )
+    due = nuisance_service.reports_due_for_deletion(session=session, before=cutoff)
+    report.nuisance_reports = len(due)
+    if not dry_run and due:
+        nuisance_service.delete_reports(session=session, report_ids=due)
+        session.commit()
     return report
 
 

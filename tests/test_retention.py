@@ -153,3 +153,44 @@ def test_a_replaced_upload_leaves_no_file_behind(session: Session) -> None:
     )
     assert get_store().exists(second.sha256)
     assert not get_store().exists(first.sha256)
+
+
+def test_nuisance_reports_are_deleted_after_their_period(session: Session) -> None:
+    """Tilburg keeps nuisance reports 24 months, reporter's contact details included."""
+    from datetime import timedelta
+
+    from app.nuisance import service as nuisance_service
+    from app.nuisance.models import NuisanceReport, NuisanceReportCreate
+    from app.policy import service as policy_service
+
+    policy = policy_service.load_configured().policy
+    references = []
+    for months_ago in (25, 23):
+        data = NuisanceReportCreate(
+            postcode="5038 AB",
+            house_number="12",
+            category="noise",
+            observed_on=local_today(),
+            description="Loud music until late at night.",
+            contact_consent=True,
+            contact_email="buur@example.org",
+        )
+        receipt = nuisance_service.report(session=session, data=data, policy=policy)
+        references.append(receipt.reference)
+        session.execute(
+            update(NuisanceReport)
+            .where(col(NuisanceReport.reference) == receipt.reference)
+            .values(created_at=utcnow() - timedelta(days=31 * months_ago))
+        )
+    session.commit()
+    dry = retention.run(session=session, dry_run=True)
+    assert dry.nuisance_reports == 1
+    report = retention.run(session=session)
+    assert report.nuisance_reports == 1
+    session.expire_all()
+    left = session.exec(select(NuisanceReport.reference)).all()
+    assert references[0] not in left and references[1] in left
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "nuisance_report.delete")
+    ).one()
+    assert event.after == {"reason": "retention schedule"}

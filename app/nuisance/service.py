@@ -224,3 +224,28 @@ def at_address(
             .limit(limit)
         ).all()
     )
+
+
+def reports_due_for_deletion(*, session: Session, before: datetime) -> list[uuid.UUID]:
+    """Reports made before `before` (the retention schedule deletes them, the reporter's
+    description and contact details with them)."""
+    return list(
+        session.exec(select(NuisanceReport.id).where(col(NuisanceReport.created_at) < before)).all()
+    )
+
+
+def delete_reports(*, session: Session, report_ids: list[uuid.UUID]) -> int:
+    for report_id in report_ids:
+        row = session.get(NuisanceReport, report_id)
+        if row is not None:
+            session.delete(row)
+            audit.record(
+                session,
+                actor=None,
+                action="nuisance_report.delete",
+                object_type="nuisance_report",
+                object_id=report_id,
+                after={"reason": "retention schedule"},
+            )
+    session.flush()
+    return len(report_ids)
