@@ -308,7 +308,6 @@ class _SimulationProgress:
 
 
 def _print_simulation(report: SimulationReport) -> None:
-    from app.simulation import HOME_WORK_NOTE
 
     title = f"Permits that would no longer comply with draft {report.draft_version}"
     if report.failures:
@@ -372,9 +371,19 @@ def _print_simulation(report: SimulationReport) -> None:
             Text("ok" if result.passed else f"FAILS: {result.message_en}"),
         )
     console.print(caps)
+    home = report.home_work
     console.print(
-        f"{HOME_WORK_NOTE}; the draft's home-work rules were not simulated.", markup=False
+        f"home work: {home.failing_count} of {home.registrations_checked} registrations "
+        "would break the draft's home-work rules"
+        + (": " + ", ".join(f"{r} {n}" for r, n in home.failures) if home.failures else "."),
+        markup=False,
     )
+    for registration in home.failing:
+        console.print(
+            f"  {registration.working_name} at {registration.address} ({registration.status}): "
+            + ", ".join(r.rule_id for r in registration.failed),
+            markup=False,
+        )
     console.print(f"{report.summary} (on {report.on.isoformat()}).", markup=False)
 
 

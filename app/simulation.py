@@ -28,16 +28,22 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
+from app.addresses import service as addresses_service
 from app.applications.models import Application
 from app.audit import service as audit
+from app.homework import service as homework_service
+from app.nuisance import service as nuisance_service
 from app.permits.models import Permit, PermitStatus
 from app.permits.service import HELD_STATUSES
 from app.policy.evaluate import (
     CheckResult,
+    HomeWorkFacts,
     PermitFacts,
     Severity,
     evaluate_caps,
+    evaluate_home_work,
     evaluate_permit_compliance,
+    nuisance_window_start,
 )
 from app.policy.schema import Policy
 
@@ -46,8 +52,6 @@ _HeldRow = tuple[uuid.UUID, str, str, str, PermitStatus, dict[str, Any] | None]
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each permit is checked."""
 
-HOME_WORK_NOTE = "home-work registrations: none recorded yet"
-"""This service does not record home-work registrations yet, so none can be simulated."""
 
 DEFAULT_LIMIT = 20
 """How many example permits a report lists per kind (failing, unchecked) unless told."""
@@ -108,6 +112,42 @@ class RuleCount:
 
 
 @dataclass(frozen=True)
+class HomeWorkOutcome:
+    """One home-work registration that the draft's home-work rules would break."""
+
+    working_name: str
+    address: str
+    status: str
+    failed: tuple[CheckResult, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "working_name": self.working_name,
+            "address": self.address,
+            "status": self.status,
+            "failed_rules": [r.rule_id for r in self.failed],
+        }
+
+
+@dataclass(frozen=True)
+class HomeWorkSimulation:
+    registrations_checked: int = 0
+    failing_count: int = 0
+    failures: tuple[tuple[str, int], ...] = ()
+    """Registrations failing each rule, by rule."""
+    failing: tuple[HomeWorkOutcome, ...] = ()
+    """The first ``limit`` of them (all when limit is None)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "registrations_checked": self.registrations_checked,
+            "failing_count": self.failing_count,
+            "failures": [{"rule_id": r, "registrations": n} for r, n in self.failures],
+            "failing": [outcome.as_dict() for outcome in self.failing],
+        }
+
+
+@dataclass(frozen=True)
 class SimulationReport:
     draft_version: str
     on: date
@@ -125,7 +165,7 @@ class SimulationReport:
     caps: tuple[CheckResult, ...]
     limit: int | None = DEFAULT_LIMIT
     counts_by_type: dict[str, int] = field(default_factory=dict)
-    home_work_registrations_recorded: bool = False
+    home_work: HomeWorkSimulation = field(default_factory=HomeWorkSimulation)
 
     @property
     def failed_caps(self) -> list[CheckResult]:
@@ -171,10 +211,7 @@ class SimulationReport:
                 }
                 for result in self.caps
             ],
-            "home_work": {
-                "registrations_recorded": self.home_work_registrations_recorded,
-                "note": HOME_WORK_NOTE,
-            },
+            "home_work": self.home_work.as_dict(),
             "summary": self.summary,
         }
 
@@ -241,6 +278,7 @@ def simulate(
         caps=tuple(evaluate_caps(draft, counts_by_type)),
         limit=limit,
         counts_by_type=counts_by_type,
+        home_work=simulate_home_work(session=session, draft=draft, on=on, limit=limit),
     )
     audit.record(
         session,
@@ -252,10 +290,54 @@ def simulate(
             "on": on,
             "permits_checked": report.permits_checked,
             "non_compliant": report.non_compliant_count,
+            "home_work_checked": report.home_work.registrations_checked,
+            "home_work_failing": report.home_work.failing_count,
         },
     )
     session.commit()
     return report
+
+
+def simulate_home_work(
+    *, session: Session, draft: Policy, on: date, limit: int | None = DEFAULT_LIMIT
+) -> HomeWorkSimulation:
+    """Check every home-work registration that takes a place at its address (active or
+    under review) against the draft's home-work rules: allowed at all, the maximum per
+    address, and the nuisance established there within the draft's window. Registration at
+    the address is taken as the register last confirmed it."""
+    checked = failing_count = 0
+    failures: Counter[str] = Counter()
+    failing: list[HomeWorkOutcome] = []
+    start = nuisance_window_start(draft, on)
+    for address_id, registrations in homework_service.open_by_address(session=session):
+        nuisance = nuisance_service.substantiated_dates(
+            session=session, address_id=address_id, since=start
+        )
+        facts = HomeWorkFacts(
+            on=on,
+            registered_at_address=True,
+            workers_at_address=len(registrations) - 1,
+            substantiated_nuisance_dates=nuisance,
+        )
+        failed = tuple(
+            r for r in evaluate_home_work(draft, facts) if not r.passed and r.severity == "blocking"
+        )
+        checked += len(registrations)
+        if not failed:
+            continue
+        address = addresses_service.one_line(session=session, address_id=address_id) or ""
+        for working_name, status in registrations:
+            failing_count += 1
+            for result in failed:
+                failures[result.rule_id] += 1
+            if limit is None or len(failing) < limit:
+                failing.append(HomeWorkOutcome(working_name, address, status, failed))
+    return HomeWorkSimulation(
+        registrations_checked=checked,
+        failing_count=failing_count,
+        failures=tuple(sorted(failures.items())),
+        failing=tuple(failing),
+    )
 
 
 def _rule_order(item: tuple[tuple[str, str, Severity], int]) -> tuple[str, str, bool]:

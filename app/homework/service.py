@@ -12,6 +12,7 @@ refused. Nothing here commits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, tuple_
@@ -494,3 +495,41 @@ def at_address(
             .limit(limit)
         ).all()
     )
+
+
+def open_by_address(
+    *, session: Session, batch_size: int = 1000
+) -> Iterator[tuple[uuid.UUID, list[tuple[str, str]]]]:
+    """Every address with registrations that take a place there, with their (working name,
+    status), in keyset batches (for simulating a draft policy)."""
+    last: tuple[uuid.UUID, uuid.UUID] | None = None
+    current: uuid.UUID | None = None
+    group: list[tuple[str, str]] = []
+    while True:
+        query = select(
+            HomeWorkRegistration.address_id,
+            HomeWorkRegistration.id,
+            HomeWorkRegistration.working_name,
+            HomeWorkRegistration.status,
+        ).where(col(HomeWorkRegistration.status).in_(PLACE_TAKING))
+        if last is not None:
+            query = query.where(
+                tuple_(HomeWorkRegistration.address_id, HomeWorkRegistration.id) > last
+            )
+        rows = session.exec(
+            query.order_by(
+                col(HomeWorkRegistration.address_id), col(HomeWorkRegistration.id)
+            ).limit(batch_size)
+        ).all()
+        for address_id, registration_id, working_name, status in rows:
+            if address_id != current and group:
+                assert current is not None
+                yield current, group
+                group = []
+            current = address_id
+            group.append((working_name, str(status)))
+            last = (address_id, registration_id)
+        if len(rows) < batch_size:
+            break
+    if group and current is not None:
+        yield current, group

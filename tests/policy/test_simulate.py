@@ -323,4 +323,6 @@ def test_a_simulation_is_recorded_in_the_audit_trail(session: Session) -> None:
         "on": permits_service.today().isoformat(),
         "permits_checked": 1,
         "non_compliant": 1,
+        "home_work_checked": 0,
+        "home_work_failing": 0,
     }
