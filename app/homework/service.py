@@ -229,14 +229,17 @@ def recheck(
     return registration
 
 
-def pending(*, session: Session, limit: int = 500) -> list[HomeWorkRegistration]:
+def pending(
+    *, session: Session, worker_id: uuid.UUID | None = None, limit: int = 500
+) -> list[HomeWorkRegistration]:
+    """Registrations waiting on their address check (of one worker, or all), oldest first."""
+    query = select(HomeWorkRegistration).where(
+        HomeWorkRegistration.status == HomeWorkStatus.pending_address_check
+    )
+    if worker_id is not None:
+        query = query.where(HomeWorkRegistration.worker_id == worker_id)
     return list(
-        session.exec(
-            select(HomeWorkRegistration)
-            .where(HomeWorkRegistration.status == HomeWorkStatus.pending_address_check)
-            .order_by(col(HomeWorkRegistration.created_at))
-            .limit(limit)
-        ).all()
+        session.exec(query.order_by(col(HomeWorkRegistration.created_at)).limit(limit)).all()
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -89,3 +91,38 @@ def test_staff_have_no_worker_page(client: TestClient, session: Session) -> None
 
     login_page(client, make_user(session, Role.clerk))
     assert client.get("/home-work").status_code == 403
+
+
+def test_with_haal_centraal_down_it_waits_and_the_next_view_settles_it(
+    client: TestClient, session: Session, httpserver: Any, monkeypatch: Any
+) -> None:
+    from app.config import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "address_register", "haal_centraal")
+    monkeypatch.setattr(settings, "brp_api_url", httpserver.url_for("/brp"))
+    monkeypatch.setattr(settings, "brp_attempts", 1)
+    httpserver.expect_request("/brp/personen").respond_with_data("down", status=503)
+    worker = make_user(session)
+    headers = token_for(client, worker)
+    body = {"working_name": "Roos", "bsn": "999993653", "postcode": "5038AB", "house_number": "12"}
+    created = client.post(API, json=body, headers=headers)
+    assert created.status_code == 201 and created.json()["status"] == "pending_address_check"
+
+    httpserver.clear()
+    httpserver.expect_request("/brp/personen").respond_with_json(
+        {
+            "personen": [
+                {
+                    "verblijfplaats": {
+                        "verblijfadres": {"postcode": "5038AB", "huisnummer": 12},
+                        "datumVan": {"datum": "2020-01-01"},
+                    }
+                }
+            ]
+        }
+    )
+    login_page(client, worker)
+    page = client.get("/home-work")
+    assert page.status_code == 200 and "Actief" in page.text
+    assert client.get(f"{API}/{created.json()['id']}", headers=headers).json()["status"] == "active"
