@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 from app.addresses.models import HouseNumber, Postcode
 from app.crypto import EncryptedJSON
 from app.db import UTCDateTime, created_at_field, uuid_pk_field
+from app.text import CleanText
 
 
 class HomeWorkStatus(StrEnum):
@@ -78,8 +79,8 @@ class HomeWorkRegistration(SQLModel, table=True):
 
 
 class HomeWorkCreate(SQLModel):
-    working_name: str = Field(min_length=2, max_length=60)
-    bsn: str = Field(min_length=8, max_length=12)
+    working_name: CleanText = Field(min_length=2, max_length=60)
+    bsn: CleanText = Field(min_length=8, max_length=12)
     postcode: Postcode
     house_number: HouseNumber
 
@@ -99,7 +100,7 @@ class CheckOut(SQLModel):
 
 
 class ResponseIn(SQLModel):
-    text: str = Field(min_length=3, max_length=4000)
+    text: CleanText = Field(min_length=3, max_length=4000)
 
 
 class ReviewOutcome(StrEnum):
@@ -109,7 +110,7 @@ class ReviewOutcome(StrEnum):
 
 class ReviewDecisionIn(SQLModel):
     decision: ReviewOutcome
-    reason: str = Field(min_length=3, max_length=4000)
+    reason: CleanText = Field(min_length=3, max_length=4000)
     version: int | None = None
 
 

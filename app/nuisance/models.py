@@ -17,6 +17,7 @@ from sqlmodel import Field, SQLModel
 from app.addresses.models import HouseNumber, Postcode
 from app.crypto import EncryptedJSON
 from app.db import UTCDateTime, created_at_field, local_today, uuid_pk_field
+from app.text import CleanText
 
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{6,32}$", max_length=32)]
 
@@ -64,11 +65,11 @@ class NuisanceReport(SQLModel, table=True):
 class NuisanceReportCreate(SQLModel):
     postcode: Postcode
     house_number: HouseNumber
-    category: str = Field(min_length=1, max_length=64)
+    category: CleanText = Field(min_length=1, max_length=64)
     observed_on: date
-    description: str = Field(min_length=10, max_length=4000)
+    description: CleanText = Field(min_length=10, max_length=4000)
     contact_consent: bool = False
-    contact_name: str | None = Field(default=None, max_length=200)
+    contact_name: CleanText | None = Field(default=None, max_length=200)
     contact_email: EmailStr | None = None
     contact_phone: Phone | None = None
 
@@ -95,7 +96,7 @@ class NuisanceReceipt(SQLModel):
 
 class AssessmentIn(SQLModel):
     substantiated: bool
-    notes: str = Field(min_length=3, max_length=4000)
+    notes: CleanText = Field(min_length=3, max_length=4000)
     version: int | None = None
 
 

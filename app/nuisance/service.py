@@ -10,6 +10,7 @@ address.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from datetime import date, datetime
@@ -39,6 +40,7 @@ from app.policy.schema import Policy
 
 # Easy to read aloud and to type: no 0/O, 1/I/L.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_PATTERN = re.compile(rf"OV-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}")
 
 
 def new_reference() -> str:
@@ -90,9 +92,10 @@ def report(*, session: Session, data: NuisanceReportCreate, policy: Policy) -> N
 
 def status_of(*, session: Session, reference: str) -> NuisanceReceipt:
     """A report's status by its reference: received, assessed or closed, nothing more."""
-    found = session.exec(
-        select(NuisanceReport).where(NuisanceReport.reference == reference.strip().upper())
-    ).first()
+    wanted = reference.strip().upper()
+    if REFERENCE_PATTERN.fullmatch(wanted) is None:
+        raise NotFound("report")  # not a reference: nothing to look up
+    found = session.exec(select(NuisanceReport).where(NuisanceReport.reference == wanted)).first()
     if found is None:
         raise NotFound("report")
     return NuisanceReceipt(reference=found.reference, status=found.status)

@@ -284,3 +284,29 @@ def test_the_clerk_may_let_home_work_continue(
         f"{url}/review-decision", json={"decision": "end", "reason": "x" * 5}, headers=clerk
     )
     assert again.status_code == 409 and again.json()["detail"]["code"] == "illegal_transition"
+
+
+def test_nul_bytes_and_huge_input_are_a_clear_answer_never_a_500(
+    client: TestClient, session: Session
+) -> None:
+    assert client.post(API, json=_report(description="Loud\x00 music all night")).status_code == 422
+    assert (
+        client.post(API, json=_report(contact_consent=True, contact_name="A\x00")).status_code
+        == 422
+    )
+    assert client.post(API, json=_report(category="noise\x00")).status_code == 422
+    assert client.post(API, json=_report(postcode="5038\x00AB")).status_code == 422
+    assert client.post(API, json=_report(description="x" * 100_000)).status_code == 422
+    assert client.get("/api/v1/public/nuisance-reports/OV-AAAA-AAA%00").status_code == 404
+    assert client.get("/overlast-melden/status?reference=%00").status_code == 404
+    headers = token_for(client, make_user(session))
+    body = {
+        "working_name": "Ro\x00s",
+        "bsn": "999993653",
+        "postcode": "5038AB",
+        "house_number": "1",
+    }
+    assert client.post(HOME_WORK, json=body, headers=headers).status_code == 422
+    clerk = token_for(client, make_user(session, Role.clerk))
+    assert client.get(f"{API}?cursor=%00", headers=clerk).status_code == 422
+    assert client.get(f"{HOME_WORK}?cursor=x_y", headers=clerk).status_code == 422
