@@ -16,7 +16,7 @@ from app.addresses import service as addresses_service
 from app.audit import service as audit
 from app.auth.deps import require_page
 from app.auth.models import User
-from app.auth.permissions import Action, ObjectKind, can_read
+from app.auth.permissions import Action, ObjectKind, can, can_read
 from app.deps import SessionDep
 from app.errors import AppError, NotFound
 from app.flows import homework as homework_flow
@@ -24,9 +24,11 @@ from app.flows import nuisance as nuisance_flow
 from app.homework import documents as homework_documents
 from app.homework import service as homework_service
 from app.homework.models import HomeWorkStatus, ReviewDecisionIn
+from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.nuisance import service as nuisance_service
 from app.nuisance.models import AssessmentIn, NuisanceStatus
+from app.policy import service as policy_service
 from app.web import FormDep, redirect, render, verify_csrf
 from app.web_errors import status_of, user_message
 
@@ -34,6 +36,12 @@ router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 NuisanceStaff = Annotated[User, Depends(require_page(Action.nuisance_read_any))]
 HomeWorkStaff = Annotated[User, Depends(require_page(Action.homework_read_any))]
+
+
+def category_labels() -> dict[str, str]:
+    nl = current_locale.get() == "nl"
+    policy = policy_service.load_configured().policy
+    return {c.key: c.label_nl if nl else c.label_en for c in policy.nuisance_categories}
 
 
 @router.get("/nuisance-reports")
@@ -49,7 +57,12 @@ def nuisance_list(
     return render(
         request,
         "nuisance/staff_list.html",
-        {"page": page, "status": status or "", "statuses": list(NuisanceStatus)},
+        {
+            "page": page,
+            "status": status or "",
+            "statuses": list(NuisanceStatus),
+            "category_labels": category_labels(),
+        },
     )
 
 
@@ -78,6 +91,7 @@ def nuisance_assess(
                 "page": page,
                 "status": "",
                 "statuses": list(NuisanceStatus),
+                "category_labels": category_labels(),
                 "errors": {f"notes-{report_id}": message},
             },
             status_code=status_of(exc) if isinstance(exc, AppError) else 422,
@@ -111,6 +125,7 @@ def address_page(
             "address": addresses_service.parts_of(address).one_line(),
             "registrations": registrations,
             "reports": reports,
+            "category_labels": category_labels(),
         },
     )
 
@@ -160,7 +175,8 @@ def _registration(
             "letters": homework_documents.letters_of(
                 session=session, registration=registration, actor=user
             ),
-            "decidable": registration.status is HomeWorkStatus.under_review,
+            "decidable": registration.status is HomeWorkStatus.under_review
+            and can(user, Action.homework_decide),
             "errors": errors or {},
         },
         status_code=status_code,
@@ -177,7 +193,11 @@ def registration_decide(
 ) -> Response:
     try:
         data = ReviewDecisionIn.model_validate(
-            {"decision": form.get("decision"), "reason": str(form.get("reason") or "").strip()}
+            {
+                "decision": form.get("decision"),
+                "reason": str(form.get("reason") or "").strip(),
+                "version": form.get("version") or None,
+            }
         )
         homework_flow.decide_review(
             session=session,
@@ -185,6 +205,7 @@ def registration_decide(
             actor=user,
             outcome=data.decision,
             reason=data.reason,
+            expected_version=data.version,
         )
     except (ValidationError, AppError) as exc:
         if isinstance(exc, AppError) and status_of(exc) in (403, 404):

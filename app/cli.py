@@ -380,7 +380,7 @@ def _print_simulation(report: SimulationReport) -> None:
     )
     for registration in home.failing:
         console.print(
-            f"  {registration.working_name} at {registration.address} ({registration.status}): "
+            f"  {registration.working_name} ({registration.status}): "
             + ", ".join(r.rule_id for r in registration.failed),
             markup=False,
         )

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from app.addresses import service as addresses_service
 from app.applications.models import Application
 from app.audit import service as audit
 from app.homework import service as homework_service
@@ -116,14 +115,12 @@ class HomeWorkOutcome:
     """One home-work registration that the draft's home-work rules would break."""
 
     working_name: str
-    address: str
     status: str
     failed: tuple[CheckResult, ...]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "working_name": self.working_name,
-            "address": self.address,
             "status": self.status,
             "failed_rules": [r.rule_id for r in self.failed],
         }
@@ -325,13 +322,13 @@ def simulate_home_work(
         checked += len(registrations)
         if not failed:
             continue
-        address = addresses_service.one_line(session=session, address_id=address_id) or ""
+        # Working names only: a list of who works from home where is not for a report.
         for working_name, status in registrations:
             failing_count += 1
             for result in failed:
                 failures[result.rule_id] += 1
             if limit is None or len(failing) < limit:
-                failing.append(HomeWorkOutcome(working_name, address, status, failed))
+                failing.append(HomeWorkOutcome(working_name, status, failed))
     return HomeWorkSimulation(
         registrations_checked=checked,
         failing_count=failing_count,

@@ -109,6 +109,15 @@ USER_MESSAGES: dict[str, str] = {
     # Home work.
     "invalid_bsn": N_("This is not a valid citizen service number (BSN). Check the 9 digits."),
     "home_work_refused": N_("Home work at this address is not possible. Below you can read why."),
+    "already_registered": N_(
+        "Home work is already registered for this citizen service number. End that "
+        "registration first; if it is not yours, contact the municipality."
+    ),
+    "hearing_open": N_(
+        "The sex worker may still respond. Decide after her response, or when the period "
+        "to respond has passed."
+    ),
+    "not_under_review": N_("A response can only be given while home work is under review."),
     "address_register_unavailable": N_(
         "The population register cannot be reached now. Your registration waits and is "
         "checked again later."

@@ -43,6 +43,15 @@ def get_or_create(*, session: Session, parts: AddressParts) -> Address:
     return insert_once(session, address, find=lambda: find(session=session, parts=parts))
 
 
+def lock(*, session: Session, address_id: uuid.UUID) -> None:
+    """Serialise what is decided about one address (its places for home work, its nuisance
+    threshold). FOR NO KEY UPDATE: rows that merely point at the address (a new nuisance
+    report) are not held up by it."""
+    session.exec(
+        select(Address).where(Address.id == address_id).with_for_update(key_share=True)
+    ).one()
+
+
 def get(*, session: Session, address_id: uuid.UUID | None) -> Address | None:
     return session.get(Address, address_id) if address_id else None
 

@@ -9,6 +9,7 @@ import uuid
 
 from sqlmodel import Session
 
+from app.addresses import service as addresses_service
 from app.auth.models import User
 from app.db import local_today
 from app.homework import service as homework_service
@@ -26,12 +27,18 @@ def assess(
         return report
     policy = policy_service.current(session=session).policy
     today = local_today()
+    start = nuisance_window_start(policy, today)
+    if not start <= report.observed_on <= today:
+        return report  # nuisance from outside the window does not count towards it
+    # Counted under the address's lock: two assessments at once cannot both miss the
+    # threshold, and a registration being made there waits for the outcome.
+    addresses_service.lock(session=session, address_id=report.address_id)
     inside = [
         day
         for day in nuisance_service.substantiated_dates(
             session=session,
             address_id=report.address_id,
-            since=nuisance_window_start(policy, today),
+            since=start,
         )
         if day <= today
     ]

@@ -20,7 +20,7 @@ class Imported:
 
 def import_extract(*, session: Session, rows: list[residents.Row]) -> Imported:
     report = residents.replace_all(session=session, rows=rows)
-    ended = homework_service.end_for_moved(session=session, moved_away=report.moved_away)
+    ended = homework_service.end_for_moved(session=session)
     audit.record(
         session,
         actor=None,

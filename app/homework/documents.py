@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.addresses import service as addresses_service
 from app.auth import service as auth_service
 from app.auth.models import User
-from app.db import local_today, to_local_date, utcnow
+from app.db import to_local_date, utcnow
 from app.documents import service as documents_service
 from app.documents.letters import N_, Letter, format_date, letter_request
 from app.documents.models import Document, DocumentKind, SubjectType
@@ -18,9 +18,14 @@ from app.homework.models import HomeWorkRegistration
 from app.policy import service as policy_service
 
 TITLE = N_("Decision: your home work at this address ends")
-OPENING = N_(
+OPENING_AFTER_RESPONSE = N_(
     "After the nuisance established at your address and your response, we have decided "
     "that you may no longer do sex work from this address. Below you can read why."
+)
+OPENING_WITHOUT_RESPONSE = N_(
+    "After the nuisance established at your address, and as we received no response from "
+    "you in the time given, we have decided that you may no longer do sex work from this "
+    "address. Below you can read why."
 )
 
 
@@ -33,7 +38,9 @@ def end_letter(*, session: Session, registration: HomeWorkRegistration) -> Docum
         address = addresses_service.one_line(session=session, address_id=registration.address_id)
         letter = Letter(
             title=TITLE,
-            opening=OPENING,
+            opening=OPENING_AFTER_RESPONSE
+            if registration.responded_at
+            else OPENING_WITHOUT_RESPONSE,
             language=worker.language if worker else "nl",
             addressee=registration.working_name,
             reference_code=str(registration.id)[:8].upper(),
@@ -43,7 +50,7 @@ def end_letter(*, session: Session, registration: HomeWorkRegistration) -> Docum
             reason=registration.status_reason,
             facts=(
                 (N_("Address"), address or ""),
-                (N_("Ended on"), format_date(local_today())),
+                (N_("Ended on"), format_date(to_local_date(registration.ended_at or utcnow()))),
             ),
         )
         return letter_request(active.policy, letter)

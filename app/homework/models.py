@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Index, Text
+from sqlalchemy import JSON, Index, Text, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +34,8 @@ OPEN_STATUSES = (
     HomeWorkStatus.active,
     HomeWorkStatus.under_review,
 )
+OPEN_WHERE = text("status IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")")
+"""One open registration per person (the partial unique index repeats this literally)."""
 
 
 class HomeWorkRegistration(SQLModel, table=True):
@@ -42,7 +44,18 @@ class HomeWorkRegistration(SQLModel, table=True):
         # The registrations at an address (counting workers there, the address page).
         Index("ix_home_work_registration_address_status", "address_id", "status"),
         # A worker's own list, newest first.
-        Index("ix_home_work_registration_worker_created", "worker_id", "created_at"),
+        Index("ix_home_work_registration_worker_created", "worker_id", "created_at", "id"),
+        # The staff lists: per status, or all, newest first.
+        Index("ix_home_work_registration_status_created", "status", "created_at", "id"),
+        Index("ix_home_work_registration_created", "created_at", "id"),
+        # One open registration per person at a time.
+        Index(
+            "uq_home_work_registration_open_bsn",
+            "bsn_hash",
+            unique=True,
+            postgresql_where=OPEN_WHERE,
+            sqlite_where=OPEN_WHERE,
+        ),
     )
 
     id: uuid.UUID = uuid_pk_field()

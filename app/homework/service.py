@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import access
 from app.addresses import service as addresses_service
-from app.addresses.models import Address
+from app.addresses.models import Address, Resident
 from app.addresses.parse import AddressParts, house_number_parts
 from app.addresses.register import (
     AddressRegister,
@@ -56,6 +57,8 @@ from app.policy.evaluate import (
 
 # Registrations that take a place at their address (the policy's maximum counts these).
 PLACE_TAKING = (HomeWorkStatus.active, HomeWorkStatus.under_review)
+# Rules whose answer says nothing about who else is registered at an address.
+PUBLIC_RULES = frozenset({"home_work.allowed", "home_work.registered"})
 
 
 def _check_dicts(results: list[CheckResult]) -> list[dict[str, object]]:
@@ -101,7 +104,7 @@ def _evaluate(
     """The checks for home work at an address, under a row lock on the address so that two
     workers registering there at once cannot both take its last place."""
     active = policy_service.current(session=session)
-    session.exec(select(Address).where(Address.id == address_id).with_for_update()).one()
+    addresses_service.lock(session=session, address_id=address_id)
     facts = HomeWorkFacts(
         on=on,
         registered_at_address=residence.registered if residence else None,
@@ -138,6 +141,12 @@ def register(
         session, address_id=address.id, residence=residence, on=local_today()
     )
     failed = _blocking_failures(results)
+    if residence is None or not residence.registered:
+        # Someone not (yet) confirmed at the address learns nothing about who works there:
+        # only the public rule and the register's answer count. The rest is evaluated once
+        # the register confirms them (at once, or at the re-check of a waiting one).
+        failed = [r for r in failed if r.rule_id in PUBLIC_RULES]
+        results = [r for r in results if r.rule_id in PUBLIC_RULES]
     if failed:
         raise InvalidInput(
             "home_work_refused",
@@ -147,6 +156,8 @@ def register(
                 for r in failed
             ],
         )
+    if open_of(session=session, bsn=bsn) is not None:
+        raise _already_registered()
     registration = HomeWorkRegistration(
         worker_id=actor.id,
         address_id=address.id,
@@ -158,8 +169,11 @@ def register(
         checks=_check_dicts(results),
         policy_version_id=policy_version_id,
     )
-    session.add(registration)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(registration)
+    except IntegrityError as exc:  # the same person registering twice at once
+        raise _already_registered() from exc
     audit.record(
         session,
         actor=actor,
@@ -173,6 +187,24 @@ def register(
         registration.started_at = utcnow()
     session.flush()
     return registration
+
+
+def _already_registered() -> Conflict:
+    return Conflict(
+        "already_registered",
+        "Home work is already registered for this citizen service number. End that "
+        "registration first; if it is not yours, contact the municipality.",
+    )
+
+
+def open_of(*, session: Session, bsn: str) -> HomeWorkRegistration | None:
+    """The open registration of the person with this BSN, if any (at most one)."""
+    return session.exec(
+        select(HomeWorkRegistration).where(
+            HomeWorkRegistration.bsn_hash == bsn_hash(bsn),
+            col(HomeWorkRegistration.status).in_(OPEN_STATUSES),
+        )
+    ).first()
 
 
 def _house(text: str) -> tuple[int, str, str]:
@@ -215,10 +247,13 @@ def recheck(
     session.refresh(registration)
     if registration.status is not HomeWorkStatus.pending_address_check:
         return registration  # settled meanwhile by another re-check
+    failed = _blocking_failures(results)
+    if not residence.registered:
+        failed = [r for r in failed if r.rule_id in PUBLIC_RULES]
+        results = [r for r in results if r.rule_id in PUBLIC_RULES]
     registration.checks = _check_dicts(results)
     registration.policy_version_id = policy_version_id
     registration.registered_since = residence.since
-    failed = _blocking_failures(results)
     if failed:
         registration.status_reason = " ".join(r.message_en for r in failed)
         MACHINE.move(session, registration, Transition.refuse, actor=actor)
@@ -267,29 +302,27 @@ def end(
     return registration
 
 
-def end_for_moved(
-    *, session: Session, moved_away: list[tuple[str, uuid.UUID]]
-) -> list[HomeWorkRegistration]:
-    """End the open registrations of people an extract says left the address (ended as
-    `ended_moved`, which the worker sees with the reason)."""
-    ended: list[HomeWorkRegistration] = []
-    if not moved_away:
-        return ended
-    found = session.exec(
+def end_for_moved(*, session: Session) -> list[HomeWorkRegistration]:
+    """After a new extract: end the registrations (active or under review) of people the
+    extract no longer has at that address, as `ended_moved`, which the worker sees with
+    the reason. One query over the open registrations (a small set), whatever the size of
+    the extract."""
+    moved = session.exec(
         select(HomeWorkRegistration)
-        .where(
-            tuple_(HomeWorkRegistration.bsn_hash, HomeWorkRegistration.address_id).in_(moved_away),
-            col(HomeWorkRegistration.status).in_(PLACE_TAKING),
+        .outerjoin(
+            Resident,
+            (col(Resident.bsn_hash) == col(HomeWorkRegistration.bsn_hash))
+            & (col(Resident.address_id) == col(HomeWorkRegistration.address_id)),
         )
-        .with_for_update()
+        .where(col(HomeWorkRegistration.status).in_(PLACE_TAKING), col(Resident.id).is_(None))
+        .with_for_update(of=HomeWorkRegistration)
     ).all()
-    for registration in found:
+    for registration in moved:
         registration.status_reason = "The population register no longer has you at this address."
         registration.ended_at = utcnow()
         MACHINE.move(session, registration, Transition.moved, actor=None)
-        ended.append(registration)
     session.flush()
-    return ended
+    return list(moved)
 
 
 def get_for(*, session: Session, registration_id: uuid.UUID, actor: User) -> HomeWorkRegistration:
@@ -331,7 +364,10 @@ def _cursor(row: HomeWorkRegistration) -> str:
 def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         moment, _, raw = cursor.rpartition("_")
-        return datetime.fromisoformat(moment), uuid.UUID(raw)
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None:
+            raise ValueError("a cursor carries its time zone")
+        return parsed, uuid.UUID(raw)
     except ValueError as exc:
         raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc
 
@@ -396,6 +432,9 @@ def review_address(
     respond_by = local_today() + timedelta(days=hearing_days)
     for registration in found:
         registration.respond_by = respond_by
+        # A new review asks for a new response.
+        registration.personal = {k: v for k, v in registration.personal.items() if k != "response"}
+        registration.responded_at = None
         registration.status_reason = (
             "Nuisance has been established at this address. You may respond before "
             f"{respond_by.strftime('%d-%m-%Y')}; then a clerk decides."
@@ -478,6 +517,21 @@ def decide_review(
     transition = (
         Transition.resume if outcome is ReviewOutcome.resume else Transition.end_after_review
     )
+    if (
+        transition is Transition.end_after_review
+        and registration.status is HomeWorkStatus.under_review
+        and registration.responded_at is None
+        and registration.respond_by is not None
+        and local_today() <= registration.respond_by
+    ):
+        # Awb 4:8: she is heard first. Ending waits for her response or the end of the
+        # period she was given; continuing needs no wait.
+        raise Conflict(
+            "hearing_open",
+            "The sex worker may still respond until "
+            f"{registration.respond_by.isoformat()}; decide after her response or then.",
+            respond_by=registration.respond_by.isoformat(),
+        )
     registration.status_reason = reason
     if transition is Transition.end_after_review:
         registration.ended_at = utcnow()

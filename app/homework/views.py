@@ -54,14 +54,6 @@ def _page(
     failed: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    waiting = service.pending(session=session, worker_id=user.id, limit=10)
-    if waiting:
-        # A registration waiting on the register is checked again when its worker looks.
-        register = address_register.configured(session)
-        for registration in waiting:
-            service.recheck(
-                session=session, registration=registration, address_register=register, actor=user
-            )
     registrations = service.list_(session=session, actor=user, limit=50).items
     letters = homework_documents.letters_by_registration(
         session=session,
@@ -84,6 +76,16 @@ def _page(
 
 @router.get("/home-work")
 def index(request: Request, session: SessionDep, user: Worker) -> Response:
+    # A registration waiting on the register is checked again when its worker looks: the
+    # oldest one, before anything is locked (one network call per view at most).
+    waiting = service.pending(session=session, worker_id=user.id, limit=1)
+    if waiting:
+        service.recheck(
+            session=session,
+            registration=waiting[0],
+            address_register=address_register.configured(session),
+            actor=user,
+        )
     return _page(request, session, user)
 
 

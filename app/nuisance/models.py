@@ -33,8 +33,9 @@ class NuisanceReport(SQLModel, table=True):
     __table_args__ = (
         # Substantiated reports at an address within a window (the home-work rule).
         Index("ix_nuisance_report_address_observed", "address_id", "observed_on"),
-        # The staff list, newest first, per status.
+        # The staff list, newest first, per status or all; the retention schedule's scan.
         Index("ix_nuisance_report_status_created", "status", "created_at", "id"),
+        Index("ix_nuisance_report_created", "created_at", "id"),
     )
 
     id: uuid.UUID = uuid_pk_field()

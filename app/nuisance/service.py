@@ -199,6 +199,8 @@ def list_(
         try:
             moment, _, raw = cursor.rpartition("_")
             after = (datetime.fromisoformat(moment), uuid.UUID(raw))
+            if after[0].tzinfo is None:
+                raise ValueError("a cursor carries its time zone")
         except ValueError as exc:
             raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc
         query = query.where(tuple_(NuisanceReport.created_at, NuisanceReport.id) < after)

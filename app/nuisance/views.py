@@ -62,12 +62,18 @@ def _form(
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    consent: bool = False,
     status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "nuisance/report.html",
-        {"categories": _categories(), "errors": errors or {}, "values": values or {}},
+        {
+            "categories": _categories(),
+            "errors": errors or {},
+            "values": values or {},
+            "consent": consent,
+        },
         status_code=status_code,
     )
 
@@ -94,7 +100,8 @@ def report(request: Request, session: SessionDep, form: FormDep) -> Response:
             }
         )
     except ValidationError as exc:
-        return _form(request, errors=_field_errors(exc), values=values, status_code=422)
+        errors = _field_errors(exc)
+        return _form(request, errors=errors, values=values, consent=consent, status_code=422)
     try:
         with session.begin_nested():
             receipt = service.report(

@@ -314,3 +314,82 @@ def test_two_workers_taking_the_last_place_at_once_get_one_place(engine: Any) ->
             session.exec(delete(Resident))  # type: ignore[call-overload]
             session.exec(delete(Address).where(Address.id.in_(address_ids)))  # type: ignore[attr-defined]
             session.commit()
+
+
+def test_a_refusal_says_nothing_about_who_else_works_at_the_address(session: Session) -> None:
+    """Someone not registered at an address is told only that: not whether the address is
+    full, nor whether nuisance was established there."""
+    _extract(
+        session,
+        f"{ROOS},5038AB,12,A,,2021-04-01\n",
+        f"{LILA},5038AB,12,A,,2021-04-01\n",
+        f"{JADE},5038AB,99,,,2021-04-01\n",
+    )
+    _register(session, make_user(session), _data(ROOS, name="Roos"))
+    _register(session, make_user(session), _data(LILA, name="Lila"))
+    with pytest.raises(InvalidInput) as full_here:
+        _register(session, make_user(session), _data(JADE, name="Jade"))
+    with pytest.raises(InvalidInput) as empty_there:
+        _register(session, make_user(session), _data(JADE, house="50", name="Jade"))
+    assert full_here.value.details == empty_there.value.details
+    assert [r["rule_id"] for r in full_here.value.details["failed_rules"]] == [
+        "home_work.registered"
+    ]
+
+
+def test_one_open_registration_per_person(session: Session, worker: User) -> None:
+    _extract(session, f"{ROOS},5038AB,12,A,,2021-04-01\n")
+    first = _register(session, worker, _data())
+    with pytest.raises(Conflict) as caught:
+        _register(session, worker, _data())
+    assert caught.value.code == "already_registered"
+    with pytest.raises(Conflict):
+        _register(session, make_user(session), _data())
+    service.end(session=session, registration_id=first.id, actor=worker, expected_version=None)
+    assert _register(session, worker, _data()).status is HomeWorkStatus.active
+
+
+def test_a_clerk_cannot_end_home_work_before_the_worker_was_heard(
+    session: Session, worker: User
+) -> None:
+    from app.homework.models import ReviewOutcome
+
+    _extract(session, f"{ROOS},5038AB,12,A,,2021-04-01\n")
+    registration = _register(session, worker, _data())
+    service.review_address(
+        session=session, address_id=registration.address_id, actor=None, hearing_days=14
+    )
+    clerk = make_user(session, Role.clerk)
+    with pytest.raises(Conflict) as caught:
+        service.decide_review(
+            session=session,
+            registration_id=registration.id,
+            actor=clerk,
+            outcome=ReviewOutcome.end,
+            reason="Nuisance.",
+            expected_version=None,
+        )
+    assert caught.value.code == "hearing_open"
+    service.respond(
+        session=session, registration_id=registration.id, actor=worker, text="It was not me."
+    )
+    ended = service.decide_review(
+        session=session,
+        registration_id=registration.id,
+        actor=clerk,
+        outcome=ReviewOutcome.end,
+        reason="Nuisance.",
+        expected_version=None,
+    )
+    assert ended.status is HomeWorkStatus.ended_after_review
+
+
+def test_a_cursor_without_a_time_zone_is_a_bad_cursor(session: Session) -> None:
+    clerk = make_user(session, Role.clerk)
+    with pytest.raises(InvalidInput) as caught:
+        service.list_(
+            session=session,
+            actor=clerk,
+            cursor="2026-01-01T00:00:00_0c9e6f1a-5e1a-4a43-8d3e-7d5b1f3c2a10",
+        )
+    assert caught.value.code == "bad_cursor"
