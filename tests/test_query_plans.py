@@ -24,7 +24,15 @@ from app.permits import service as permits_service
 from app.permits import verification
 from tests.factories import make_application, make_user
 
-GROWING_TABLES = ("application", "application_check", "permit", "audit_event", "user_account")
+GROWING_TABLES = (
+    "application",
+    "application_check",
+    "permit",
+    "audit_event",
+    "user_account",
+    "home_work_registration",
+    "nuisance_report",
+)
 
 
 @contextmanager
@@ -136,3 +144,71 @@ def test_the_audit_chain_end_and_staff_list_are_served_by_an_index(session: Sess
 
     assert_indexed(session, record_and_commit)
     assert_indexed(session, lambda: auth_service.list_(session=session, actor=admin, limit=1))
+
+
+def test_home_work_and_nuisance_lists_are_served_by_an_index(session: Session) -> None:
+    from datetime import timedelta
+
+    from app.addresses import residents
+    from app.addresses.register import LocalRegister
+    from app.flows import residents as residents_flow
+    from app.homework import service as homework_service
+    from app.homework.models import HomeWorkCreate, HomeWorkStatus
+    from app.nuisance import service as nuisance_service
+    from app.nuisance.models import NuisanceReportCreate, NuisanceStatus
+    from app.policy import service as policy_service
+
+    extract = (
+        "bsn,postcode,huisnummer,huisletter,huisnummertoevoeging,datum_aanvang\n"
+        "999993653,5038AB,12,A,,2021-04-01\n111222333,5038AB,14,,,2021-04-01\n"
+    )
+    residents_flow.import_extract(session=session, rows=residents.read(extract, name="x"))
+    workers = [make_user(session), make_user(session)]
+    for worker, bsn, house in zip(workers, ("999993653", "111222333"), ("12A", "14"), strict=True):
+        homework_service.register(
+            session=session,
+            data=HomeWorkCreate(
+                working_name="Roos", bsn=bsn, postcode="5038AB", house_number=house
+            ),
+            actor=worker,
+            address_register=LocalRegister(session),
+        )
+    policy = policy_service.load_configured().policy
+    for _ in range(3):
+        nuisance_service.report(
+            session=session,
+            data=NuisanceReportCreate(
+                postcode="5038AB",
+                house_number="12A",
+                category="noise",
+                observed_on=local_today() - timedelta(days=1),
+                description="Loud music until three at night.",
+            ),
+            policy=policy,
+        )
+    clerk = make_user(session, Role.clerk)
+    assert_indexed(session, lambda: homework_service.list_(session=session, actor=clerk, limit=1))
+    assert_indexed(
+        session,
+        lambda: homework_service.list_(
+            session=session, actor=clerk, status=HomeWorkStatus.active, limit=1
+        ),
+    )
+    assert_indexed(
+        session, lambda: homework_service.list_(session=session, actor=workers[0], limit=1)
+    )
+    page = homework_service.list_(session=session, actor=clerk, limit=1)
+    assert page.next_cursor
+    assert_indexed(
+        session,
+        lambda: homework_service.list_(
+            session=session, actor=clerk, limit=1, cursor=page.next_cursor
+        ),
+    )
+    assert_indexed(session, lambda: nuisance_service.list_(session=session, actor=clerk, limit=1))
+    assert_indexed(
+        session,
+        lambda: nuisance_service.list_(
+            session=session, actor=clerk, status=NuisanceStatus.received, limit=1
+        ),
+    )
