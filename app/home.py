@@ -11,6 +11,8 @@ from app.auth.deps import PageUser
 from app.auth.models import Role
 from app.db import local_today
 from app.deps import SessionDep
+from app.homework import service as homework_service
+from app.homework.models import HomeWorkStatus
 from app.i18n import current_locale
 from app.permits import service as permits_service
 from app.policy import service as policy_service
@@ -44,6 +46,12 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
                 for p in permits
             ],
             today=today,
+            under_review=[
+                r
+                for r in homework_service.list_(
+                    session=session, actor=user, status=HomeWorkStatus.under_review, limit=10
+                ).items
+            ],
             type_labels={
                 k: (t.label_nl if nl else t.label_en) for k, t in policy.permit_types.items()
             },

@@ -45,6 +45,8 @@ def test_help_on_every_command() -> None:
         ["user", "create", "--help"],
         ["audit", "verify", "--help"],
         ["retention", "run", "--help"],
+        ["residents", "import", "--help"],
+        ["residents", "recheck", "--help"],
     ):
         result = swl("sqlite://", *args)
         assert result.returncode == 0, (args, result.stderr)

@@ -127,3 +127,17 @@ def test_staff_pages_are_staff_only(client: TestClient, session: Session) -> Non
     assert client.get("/staff/home-work").status_code == 403
     registration_id = made["registration"]["id"]
     assert client.get(f"/staff/home-work/{registration_id}").status_code == 403
+
+
+def test_the_worker_is_told_on_her_home_page(client: TestClient, session: Session) -> None:
+    made = _setup(client, session)
+    inspector = token_for(client, make_user(session, Role.inspector))
+    for item in client.get("/api/v1/nuisance-reports", headers=inspector).json()["items"]:
+        client.post(
+            f"/api/v1/nuisance-reports/{item['id']}/assessment",
+            json={"substantiated": True, "notes": "Seen."},
+            headers=inspector,
+        )
+    login_page(client, made["worker"])
+    home = client.get("/home")
+    assert "in onderzoek" in home.text and 'href="/home-work"' in home.text
