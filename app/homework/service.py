@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,7 @@ from app.homework.models import (
 )
 from app.homework.states import MACHINE, Transition
 from app.nuisance import service as nuisance_service
+from app.pagination import newest_first_cursor, read_newest_first_cursor
 from app.policy import service as policy_service
 from app.policy.evaluate import (
     CheckResult,
@@ -357,21 +358,6 @@ def public(*, session: Session, registration: HomeWorkRegistration) -> HomeWorkP
     )
 
 
-def _cursor(row: HomeWorkRegistration) -> str:
-    return f"{row.created_at.isoformat()}_{row.id}"
-
-
-def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        moment, _, raw = cursor.rpartition("_")
-        parsed = datetime.fromisoformat(moment)
-        if parsed.tzinfo is None:
-            raise ValueError("a cursor carries its time zone")
-        return parsed, uuid.UUID(raw)
-    except ValueError as exc:
-        raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc
-
-
 def list_(
     *,
     session: Session,
@@ -400,7 +386,7 @@ def list_(
     elif open_only:
         query = query.where(col(HomeWorkRegistration.status).in_(OPEN_STATUSES))
     if cursor:
-        moment, last_id = _decode(cursor)
+        moment, last_id = read_newest_first_cursor(cursor)
         query = query.where(
             tuple_(HomeWorkRegistration.created_at, HomeWorkRegistration.id) < (moment, last_id)
         )
@@ -410,8 +396,10 @@ def list_(
         ).limit(limit + 1)
     ).all()
     items = [public(session=session, registration=r) for r in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
     return HomeWorkPage(
-        items=items, next_cursor=_cursor(rows[limit - 1]) if len(rows) > limit else None
+        items=items,
+        next_cursor=newest_first_cursor(last.created_at, last.id) if last else None,
     )
 
 

@@ -1,0 +1,25 @@
+"""Keyset pages of lists shown newest first: the cursor is the last row's (created_at, id),
+and the next page is every row before it in that order."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from app.errors import InvalidInput
+
+
+def newest_first_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+    return f"{created_at.isoformat()}_{row_id}"
+
+
+def read_newest_first_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (created_at, id) a cursor names; 422 `bad_cursor` for anything else."""
+    try:
+        moment, _, raw = cursor.rpartition("_")
+        created_at = datetime.fromisoformat(moment)
+        if created_at.tzinfo is None:
+            raise ValueError("a cursor carries its time zone")
+        return created_at, uuid.UUID(raw)
+    except ValueError as exc:
+        raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc
