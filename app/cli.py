@@ -404,6 +404,7 @@ def retention_run(
         f"{len(report.erased)} applications {verb} on {report.on.isoformat()}"
         + ("" if dry_run else f"; {report.files_deleted} stored files deleted")
         + f"; {report.nuisance_reports} nuisance reports {verb}"
+        + f"; {report.signals} closed signals {verb}"
         + "."
     )
     for application_id in report.erased:

@@ -16,6 +16,8 @@ from app.homework.models import HomeWorkStatus
 from app.i18n import current_locale
 from app.permits import service as permits_service
 from app.policy import service as policy_service
+from app.signals import service as signals_service
+from app.signals.models import SignalStatus
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -55,5 +57,13 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
             type_labels={
                 k: (t.label_nl if nl else t.label_en) for k, t in policy.permit_types.items()
             },
+        )
+    if user.role is Role.care_coordinator:
+        policy = policy_service.load_configured().policy
+        context.update(
+            signals=signals_service.queue(session=session, actor=user, policy=policy).items,
+            taken=signals_service.queue(
+                session=session, actor=user, policy=policy, status=SignalStatus.taken, limit=50
+            ).items,
         )
     return render(request, f"home/{user.role.value}.html", context)

@@ -38,6 +38,8 @@ from app.permits import views as permits_views
 from app.policy import api as policy_api
 from app.policy import service as policy_service
 from app.policy import views as policy_views
+from app.signals import api as signals_api
+from app.signals import views as signals_views
 from app.web import redirect
 from app.web_errors import install_error_handlers
 
@@ -143,4 +145,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(nuisance_api.router)
     app.include_router(nuisance_api.public_router)
     app.include_router(nuisance_views.router)
+    app.include_router(signals_api.router)
+    app.include_router(signals_views.router)
     return app

@@ -14,6 +14,7 @@ from app.homework.models import HomeWorkRegistration
 from app.nuisance.models import NuisanceReport
 from app.permits.models import Permit
 from app.policy.models import PolicyVersion
+from app.signals.models import Signal, SignalFollowUp
 
 __all__ = [
     "Address",
@@ -28,5 +29,7 @@ __all__ = [
     "Permit",
     "PolicyVersion",
     "Resident",
+    "Signal",
+    "SignalFollowUp",
     "User",
 ]

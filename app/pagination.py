@@ -1,5 +1,5 @@
-"""Keyset pages of lists shown newest first: the cursor is the last row's (created_at, id),
-and the next page is every row before it in that order."""
+"""Keyset pages of lists ordered by (created_at, id): the cursor is the last row's pair,
+and the next page continues after it in the list's order (newest or oldest first)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from datetime import datetime
 from app.errors import InvalidInput
 
 
-def newest_first_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+def keyset_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
     return f"{created_at.isoformat()}_{row_id}"
 
 
-def read_newest_first_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def read_keyset_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """The (created_at, id) a cursor names; 422 `bad_cursor` for anything else."""
     try:
         moment, _, raw = cursor.rpartition("_")

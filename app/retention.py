@@ -11,6 +11,8 @@ name only), which the municipality must keep as records of its decisions.
   it) stopped being held, by expiry or revocation.
 - A nuisance report, with what the reporter wrote and their contact details:
   `nuisance_report_months` after it was made (deleted).
+- A signal of human trafficking and its follow-up: `signal_months` after the care
+  coordinator closed it (deleted; the trail keeps that it was erased, not what it said).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from app.nuisance import service as nuisance_service
 from app.permits.models import Permit, PermitStatus
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
+from app.signals import service as signals_service
 
 CLOSED = (ApplicationStatus.refused, ApplicationStatus.withdrawn)
 
@@ -43,6 +46,7 @@ class RetentionReport:
     erased: list[uuid.UUID] = field(default_factory=list)
     files_deleted: int = 0
     nuisance_reports: int = 0
+    signals: int = 0
     dry_run: bool = False
 
 
@@ -95,6 +99,15 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
     report.nuisance_reports = len(due)
     if not dry_run and due:
         nuisance_service.delete_reports(session=session, report_ids=due)
+        session.commit()
+    signal_months = policy_service.load_configured().policy.retention.signal_months
+    signal_cutoff = datetime.combine(
+        add_months(report.on, -signal_months), time(), tzinfo=ZoneInfo(get_settings().timezone)
+    )
+    closed = signals_service.due_for_erasure(session=session, before=signal_cutoff)
+    report.signals = len(closed)
+    if not dry_run and closed:
+        signals_service.erase(session=session, signal_ids=closed)
         session.commit()
     return report
 

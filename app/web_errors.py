@@ -118,6 +118,8 @@ USER_MESSAGES: dict[str, str] = {
         "to respond has passed."
     ),
     "not_under_review": N_("A response can only be given while home work is under review."),
+    "unknown_indicator": N_("Tick only the signs listed."),
+    "not_taken": N_("Take the signal first; a closed signal gets no more steps."),
     "address_register_unavailable": N_(
         "The population register cannot be reached now. Your registration waits and is "
         "checked again later."

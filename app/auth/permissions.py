@@ -48,6 +48,9 @@ class Action(StrEnum):
     inspection_record = "inspection.record"
     signal_create = "signal.create"
     signal_read = "signal.read"
+    # Its author reads a signal back only until the care coordinator takes it.
+    signal_read_own_new = "signal.read_own_new"
+    signal_follow_up = "signal.follow_up"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -92,12 +95,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.inspection_read_any,
             Action.inspection_record,
             Action.inspection_report_read_any,
-            # Makes a signal, never reads one back.
+            # Makes a signal; reads back only their own, and only until it is taken.
             Action.signal_create,
+            Action.signal_read_own_new,
         }
     ),
     Role.care_coordinator: frozenset(
-        {Action.account_read_own, Action.signal_create, Action.signal_read}
+        {
+            Action.account_read_own,
+            Action.signal_create,
+            Action.signal_read,
+            Action.signal_follow_up,
+        }
     ),
     Role.admin: frozenset(
         {
@@ -159,8 +168,8 @@ READ_ACCESS: dict[ObjectKind, ReadAccess] = {
     ),
     ObjectKind.nuisance_report: ReadAccess(Action.nuisance_read_any),
     ObjectKind.inspection: ReadAccess(Action.inspection_read_any),
-    # No "own": whoever made a signal cannot read it back.
-    ObjectKind.signal: ReadAccess(Action.signal_read),
+    # Its author's "own" read ends when the care coordinator takes it (signals/service.py).
+    ObjectKind.signal: ReadAccess(Action.signal_read, Action.signal_read_own_new),
 }
 
 

@@ -47,7 +47,7 @@ from app.homework.models import (
 )
 from app.homework.states import MACHINE, Transition
 from app.nuisance import service as nuisance_service
-from app.pagination import newest_first_cursor, read_newest_first_cursor
+from app.pagination import keyset_cursor, read_keyset_cursor
 from app.policy import service as policy_service
 from app.policy.evaluate import (
     CheckResult,
@@ -386,7 +386,7 @@ def list_(
     elif open_only:
         query = query.where(col(HomeWorkRegistration.status).in_(OPEN_STATUSES))
     if cursor:
-        moment, last_id = read_newest_first_cursor(cursor)
+        moment, last_id = read_keyset_cursor(cursor)
         query = query.where(
             tuple_(HomeWorkRegistration.created_at, HomeWorkRegistration.id) < (moment, last_id)
         )
@@ -399,7 +399,7 @@ def list_(
     last = rows[limit - 1] if len(rows) > limit else None
     return HomeWorkPage(
         items=items,
-        next_cursor=newest_first_cursor(last.created_at, last.id) if last else None,
+        next_cursor=keyset_cursor(last.created_at, last.id) if last else None,
     )
 
 

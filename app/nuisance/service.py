@@ -36,7 +36,7 @@ from app.nuisance.models import (
     NuisanceStatus,
 )
 from app.nuisance.states import MACHINE, Transition
-from app.pagination import newest_first_cursor, read_newest_first_cursor
+from app.pagination import keyset_cursor, read_keyset_cursor
 from app.policy.schema import Policy
 
 # Easy to read aloud and to type: no 0/O, 1/I/L.
@@ -197,7 +197,7 @@ def list_(
     if status is not None:
         query = query.where(NuisanceReport.status == status)
     if cursor:
-        after = read_newest_first_cursor(cursor)
+        after = read_keyset_cursor(cursor)
         query = query.where(tuple_(NuisanceReport.created_at, NuisanceReport.id) < after)
     rows = session.exec(
         query.order_by(col(NuisanceReport.created_at).desc(), col(NuisanceReport.id).desc()).limit(
@@ -208,7 +208,7 @@ def list_(
     last = rows[limit - 1] if more else None
     return NuisancePage(
         items=[public(session=session, row=r) for r in rows[:limit]],
-        next_cursor=newest_first_cursor(last.created_at, last.id) if last else None,
+        next_cursor=keyset_cursor(last.created_at, last.id) if last else None,
     )
 
 
