@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     registrations_per_hour: int = Field(
         default=10, description="New applicant accounts allowed per client address an hour."
     )
+    home_work_attempts_per_hour: int = Field(
+        default=5,
+        description="Home-work registrations an account may try an hour (each asks the "
+        "population register about a BSN and an address).",
+    )
     nuisance_reports_per_hour: int = Field(
         default=10, description="Nuisance reports accepted per client address an hour."
     )

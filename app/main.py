@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     storage = make_storage(settings.rate_limit_storage_url)
     app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute, storage=storage)
     app.state.verify_throttle = Throttle(settings.verify_requests_per_minute, storage=storage)
+    app.state.home_work_throttle = Throttle(
+        per_hour=settings.home_work_attempts_per_hour, storage=storage
+    )
     app.state.report_throttle = Throttle(
         per_hour=settings.nuisance_reports_per_hour, storage=storage
     )

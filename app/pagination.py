@@ -4,7 +4,7 @@ and the next page continues after it in the list's order (newest or oldest first
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.errors import InvalidInput
 
@@ -20,6 +20,6 @@ def read_keyset_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created_at = datetime.fromisoformat(moment)
         if created_at.tzinfo is None:
             raise ValueError("a cursor carries its time zone")
-        return created_at, uuid.UUID(raw)
-    except ValueError as exc:
+        return created_at.astimezone(UTC), uuid.UUID(raw)
+    except (ValueError, OverflowError) as exc:
         raise InvalidInput("bad_cursor", "The page cursor is not valid.") from exc

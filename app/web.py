@@ -154,9 +154,10 @@ def file_response(
     )
 
 
-def limit_per_client(request: Request, throttle: Any, name: str) -> None:
-    """Count this request against `throttle` for the client; 429 when over the limit."""
-    key = f"{name}:{client_address(request)}"
+def limit_per_client(request: Request, throttle: Any, name: str, who: str | None = None) -> None:
+    """Count this request against `throttle` for the client (or for `who`, an account);
+    429 when over the limit."""
+    key = f"{name}:{who or client_address(request)}"
     if not throttle.hit(key):
         raise TooManyRequests(
             "too_many_requests",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from app.addresses import register as address_register
@@ -23,6 +23,7 @@ from app.homework.models import (
     ResponseIn,
     ReviewDecisionIn,
 )
+from app.web import limit_per_client
 
 router = APIRouter(prefix="/api/v1/home-work-registrations", tags=["home work"])
 
@@ -32,10 +33,13 @@ class EndIn(BaseModel):
 
 
 @router.post("", response_model=HomeWorkPublic, status_code=201)
-def create(data: HomeWorkCreate, session: SessionDep, user: CurrentUser) -> HomeWorkPublic:
+def create(
+    data: HomeWorkCreate, request: Request, session: SessionDep, user: CurrentUser
+) -> HomeWorkPublic:
     """Register home work at your own address: 201 active (or `pending_address_check` when
     the population register cannot be reached now), or 422 `home_work_refused` with the
     failed rules in plain words."""
+    limit_per_client(request, request.app.state.home_work_throttle, "home-work", str(user.id))
     registration = service.register(
         session=session,
         data=data,

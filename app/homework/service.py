@@ -137,6 +137,13 @@ def register(
         residence: Residence | None = address_register.residence(bsn=bsn, address=parts)
     except RegisterUnavailable:
         residence = None
+    existing = open_of(session=session, bsn=bsn)
+    if existing is not None and existing.worker_id == actor.id:
+        raise _already_registered()
+    if existing is not None:
+        # Someone else holds home work under this BSN: answered exactly like an address the
+        # person is not registered at, so this form cannot tell anyone who does home work.
+        residence = Residence(registered=False)
     address = addresses_service.get_or_create(session=session, parts=parts)
     results, policy_version_id = _evaluate(
         session, address_id=address.id, residence=residence, on=local_today()
@@ -157,8 +164,6 @@ def register(
                 for r in failed
             ],
         )
-    if open_of(session=session, bsn=bsn) is not None:
-        raise _already_registered()
     registration = HomeWorkRegistration(
         worker_id=actor.id,
         address_id=address.id,

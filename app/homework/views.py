@@ -15,12 +15,12 @@ from app.auth.deps import require_page
 from app.auth.models import User
 from app.auth.permissions import Action
 from app.deps import SessionDep
-from app.errors import AppError
+from app.errors import AppError, TooManyRequests
 from app.homework import documents as homework_documents
 from app.homework import service
-from app.homework.models import HomeWorkCreate
+from app.homework.models import HomeWorkCreate, ResponseIn
 from app.i18n import gettext as _
-from app.web import FormDep, redirect, render, verify_csrf
+from app.web import FormDep, limit_per_client, redirect, render, verify_csrf
 from app.web_errors import status_of, user_message
 
 router = APIRouter(include_in_schema=False)
@@ -92,10 +92,15 @@ def index(request: Request, session: SessionDep, user: Worker) -> Response:
 @router.post("/home-work", dependencies=[Csrf])
 def create(request: Request, session: SessionDep, user: Worker, form: FormDep) -> Response:
     values = {name: str(form.get(name) or "").strip() for name in FIELDS}
+    shown = {k: v for k, v in values.items() if k != "bsn"}
+    try:
+        limit_per_client(request, request.app.state.home_work_throttle, "home-work", str(user.id))
+    except TooManyRequests as exc:
+        errors = {"form": user_message(exc.code)}
+        return _page(request, session, user, errors=errors, values=shown, status_code=429)
     try:
         data = HomeWorkCreate.model_validate(values)
     except ValidationError as exc:
-        shown = {k: v for k, v in values.items() if k != "bsn"}
         return _page(
             request, session, user, errors=_field_errors(exc), values=shown, status_code=422
         )
@@ -108,7 +113,6 @@ def create(request: Request, session: SessionDep, user: Worker, form: FormDep) -
                 address_register=address_register.configured(session),
             )
     except AppError as exc:
-        shown = {k: v for k, v in values.items() if k != "bsn"}
         field = "bsn" if exc.code == "invalid_bsn" else "form"
         return _page(
             request,
@@ -132,9 +136,10 @@ def end(registration_id: uuid.UUID, session: SessionDep, user: Worker) -> Respon
 def respond(
     registration_id: uuid.UUID, request: Request, session: SessionDep, user: Worker, form: FormDep
 ) -> Response:
-    text = str(form.get("response") or "").strip()
-    if not 3 <= len(text) <= 4000:
-        errors = {"response": _("Write your response in 3 to 4000 characters.")}
+    try:
+        data = ResponseIn(text=str(form.get("response") or "").strip())
+    except ValidationError:
+        errors = {"response": _("Write your response in 3 to 4000 characters, as plain text.")}
         return _page(request, session, user, errors=errors, status_code=422)
-    service.respond(session=session, registration_id=registration_id, actor=user, text=text)
+    service.respond(session=session, registration_id=registration_id, actor=user, text=data.text)
     return redirect("/home-work?responded=1")

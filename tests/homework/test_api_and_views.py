@@ -126,3 +126,40 @@ def test_with_haal_centraal_down_it_waits_and_the_next_view_settles_it(
     page = client.get("/home-work")
     assert page.status_code == 200 and "Actief" in page.text
     assert client.get(f"{API}/{created.json()['id']}", headers=headers).json()["status"] == "active"
+
+
+def test_registration_attempts_are_limited_per_account(
+    client: TestClient, session: Session
+) -> None:
+    headers = token_for(client, make_user(session))
+    answers = [
+        client.post(
+            API,
+            json={
+                "working_name": "Roos",
+                "bsn": "999993653",
+                "postcode": "5038AB",
+                "house_number": str(n),
+            },
+            headers=headers,
+        ).status_code
+        for n in range(1, 8)
+    ]
+    assert answers[:5] == [422] * 5 and answers[5:] == [429, 429]
+    # Another account is counted on its own.
+    other = token_for(client, make_user(session))
+    body = {"working_name": "Lila", "bsn": "111222333", "postcode": "5038AB", "house_number": "1"}
+    assert client.post(API, json=body, headers=other).status_code == 422
+
+
+def test_a_far_away_cursor_is_a_bad_cursor_not_a_500(client: TestClient, session: Session) -> None:
+    from app.auth.models import Role
+
+    clerk = token_for(client, make_user(session, Role.clerk))
+    for cursor in (
+        "0001-01-01T00:00:00%2B14:00_0c9e6f1a-5e1a-4a43-8d3e-7d5b1f3c2a10",
+        "9999-12-31T23:59:59-14:00_0c9e6f1a-5e1a-4a43-8d3e-7d5b1f3c2a10",
+    ):
+        for url in (API, "/api/v1/nuisance-reports"):
+            response = client.get(f"{url}?cursor={cursor}", headers=clerk)
+            assert response.status_code == 422, (url, cursor, response.text)

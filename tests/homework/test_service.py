@@ -343,8 +343,14 @@ def test_one_open_registration_per_person(session: Session, worker: User) -> Non
     with pytest.raises(Conflict) as caught:
         _register(session, worker, _data())
     assert caught.value.code == "already_registered"
-    with pytest.raises(Conflict):
+    # Someone else trying the same BSN learns nothing: the answer is the one for an address
+    # the person is not registered at.
+    with pytest.raises(InvalidInput) as other:
         _register(session, make_user(session), _data())
+    with pytest.raises(InvalidInput) as elsewhere:
+        _register(session, make_user(session), _data(house="99"))
+    assert other.value.details == elsewhere.value.details
+    assert [r["rule_id"] for r in other.value.details["failed_rules"]] == ["home_work.registered"]
     service.end(session=session, registration_id=first.id, actor=worker, expected_version=None)
     assert _register(session, worker, _data()).status is HomeWorkStatus.active
 
