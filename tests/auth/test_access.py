@@ -125,10 +125,14 @@ def test_a_page_download_needs_the_kind_s_read_action(
 
 
 def test_an_inspector_creates_signals_and_reads_none(session: Session) -> None:
+    """Creating is not reading: an inspector reads no signal but their own, and their own
+    only until the care coordinator takes it (tests/signals/)."""
     inspector = make_user(session, Role.inspector)
+    other = make_user(session, Role.inspector)
     coordinator = make_user(session, Role.care_coordinator)
     assert can(inspector, Action.signal_create)
-    assert not can_read(inspector, ObjectKind.signal, owner_id=inspector.id)
+    assert not can(inspector, Action.signal_read)
+    assert not can_read(inspector, ObjectKind.signal, owner_id=other.id)
     assert can_read(coordinator, ObjectKind.signal, owner_id=None)
 
 
