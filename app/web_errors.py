@@ -106,6 +106,7 @@ USER_MESSAGES: dict[str, str] = {
     "period_ended": N_("The decision period has ended; it can no longer be extended."),
     "no_extension": N_("The policy allows no extension of the decision period."),
     "bad_decision": N_("Choose a decision."),
+    "stale_version": N_("This was changed in the meantime. Reload the page and try again."),
     # Home work.
     "invalid_bsn": N_("This is not a valid citizen service number (BSN). Check the 9 digits."),
     "home_work_refused": N_("Home work at this address is not possible. Below you can read why."),

@@ -157,3 +157,19 @@ def fast_pdf_renderer(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     from app.documents import render
 
     monkeypatch.setattr(render, "html_to_pdf", _fake_pdf)
+
+
+@pytest.fixture
+def isolated_engine(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A fresh, migrated database of the backend for tests that commit on real connections
+    from several threads (nothing they write can reach other tests)."""
+    url = fresh_database_url(
+        backend,
+        f"swl_isolated_{request.node.name[:20].lower()}".replace("[", "_")
+        .replace("]", "")
+        .replace("-", "_"),
+    )
+    upgrade(url)
+    engine = make_engine(url, pool_size=10)
+    yield engine
+    engine.dispose()

@@ -13,7 +13,7 @@ from app.i18n import gettext as _
 from app.nuisance import service
 from app.nuisance.models import NuisanceReportCreate
 from app.policy import service as policy_service
-from app.web import FormDep, limit_per_client, render, verify_csrf
+from app.web import FormDep, limit_per_client, redirect, render, verify_csrf
 from app.web_errors import status_of, user_message
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +110,15 @@ def report(request: Request, session: SessionDep, form: FormDep) -> Response:
     except AppError as exc:
         errors = {"category": user_message(exc.code, _("Choose what kind of nuisance it is."))}
         return _form(request, errors=errors, values=values, status_code=status_of(exc))
-    return render(request, "nuisance/received.html", {"receipt": receipt})
+    return redirect(f"/overlast-melden/ontvangen?reference={receipt.reference}")
+
+
+@router.get("/overlast-melden/ontvangen")
+def received(request: Request, reference: str = "") -> Response:
+    """After a report: its reference (shown from the address, so a reload sends nothing)."""
+    if service.REFERENCE_PATTERN.fullmatch(reference) is None:
+        return redirect("/overlast-melden")
+    return render(request, "nuisance/received.html", {"reference": reference})
 
 
 @router.get("/overlast-melden/status")

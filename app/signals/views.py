@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from app.auth.deps import require_page
 from app.auth.models import User
-from app.auth.permissions import Action
+from app.auth.permissions import Action, can
 from app.deps import SessionDep
 from app.errors import AppError
 from app.i18n import current_locale
@@ -51,7 +51,7 @@ def new(request: Request, session: SessionDep, user: Maker, form: FormDep) -> Re
             indicators=chosen, note=values["note"] or None, place=values["place"] or None
         )
         with session.begin_nested():
-            service.create(
+            signal = service.create(
                 session=session,
                 data=data,
                 actor=user,
@@ -74,18 +74,32 @@ def new(request: Request, session: SessionDep, user: Maker, form: FormDep) -> Re
             },
             status_code=status_of(exc) if isinstance(exc, AppError) else 422,
         )
-    return render(request, "signals/made.html")
+    return redirect(f"/signals/made?signal={signal.id}")
+
+
+@router.get("/signals/made")
+def made(request: Request, user: Maker, signal: uuid.UUID | None = None) -> Response:
+    return render(request, "signals/made.html", {"signal_id": signal})
 
 
 @router.get("/signals/{signal_id}")
 def signal_page(
-    signal_id: uuid.UUID, request: Request, session: SessionDep, user: Coordinator
+    signal_id: uuid.UUID, request: Request, session: SessionDep, user: Maker
 ) -> Response:
+    """The care coordinator's page of a signal; its author may read it until it is taken."""
     signal = service.get_for(session=session, signal_id=signal_id, actor=user)
     public = service.public(
         session=session, signal=signal, policy=policy_service.load_configured().policy
     )
-    return render(request, "signals/signal.html", {"signal": public, "kinds": list(FollowUpKind)})
+    return render(
+        request,
+        "signals/signal.html",
+        {
+            "signal": public,
+            "kinds": list(FollowUpKind),
+            "can_follow_up": can(user, Action.signal_follow_up),
+        },
+    )
 
 
 @router.post("/signals/{signal_id}/take", dependencies=[Csrf])
@@ -119,7 +133,12 @@ def follow_up(
         return render(
             request,
             "signals/signal.html",
-            {"signal": public, "kinds": list(FollowUpKind), "errors": {"kind": message}},
+            {
+                "signal": public,
+                "kinds": list(FollowUpKind),
+                "can_follow_up": True,
+                "errors": {"kind": message},
+            },
             status_code=status_of(exc) if isinstance(exc, AppError) else 422,
         )
     return redirect(f"/signals/{signal_id}?recorded=1")
