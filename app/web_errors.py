@@ -131,7 +131,8 @@ USER_MESSAGES: dict[str, str] = {
 def user_message(code: str, fallback: str | None = None, **values: Any) -> str:
     """What a page says about an error code, in the visitor's language."""
     message = USER_MESSAGES.get(code)
-    if message is None:
+    if message is None or ("%(" in message and not values):
+        # Unknown, or a message that needs values the caller does not have (a 413 page).
         return fallback if fallback is not None else _("Something went wrong. Try again.")
     return _(message, **values)
 

@@ -54,3 +54,11 @@ def test_docs_served_without_cdn(client: TestClient) -> None:
     assert client.get("/static/swagger/swagger-ui.css").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/v1/auth/token" in spec["paths"]
+
+
+def test_a_page_message_that_needs_values_is_never_shown_without_them() -> None:
+    from app.web_errors import user_message
+
+    assert user_message("too_large", "The request is too large.") == "The request is too large."
+    assert "%(" not in user_message("too_large")
+    assert "10" in user_message("too_large", mb=10)

@@ -13,12 +13,10 @@ from sqlmodel import Session, SQLModel
 
 from app.applications.states import MACHINE as APPLICATION_MACHINE
 from app.audit import service as audit
-from app.auth.models import Role
 from app.db import utcnow
 from app.errors import Conflict
 from app.permits.states import MACHINE as PERMIT_MACHINE
 from app.status_machine import StatusMachine
-from tests.factories import make_user
 
 
 class Light(StrEnum):
@@ -127,7 +125,6 @@ def test_a_derived_state_can_be_the_starting_point(session: Session) -> None:
         "suspend",
         "revoke",
     }
-    make_user(session, Role.clerk)
 
 
 def test_both_domains_use_the_same_machine_type() -> None:

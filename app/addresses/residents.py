@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, delete, select
@@ -44,8 +44,6 @@ class ImportReport:
     people: int = 0
     moved_in: int = 0
     moved_out: int = 0
-    # Who moved away from the address they had: (bsn hash, old address id).
-    moved_away: list[tuple[str, uuid.UUID]] = field(default_factory=list)
 
 
 def read(text: str, *, name: str) -> list[Row]:
@@ -125,6 +123,5 @@ def replace_all(*, session: Session, rows: list[Row]) -> ImportReport:
     for hashed, old_address in before.items():
         if kept.get(hashed) != old_address:
             report.moved_out += 1
-            report.moved_away.append((hashed, old_address))
     session.flush()
     return report

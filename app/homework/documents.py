@@ -70,11 +70,10 @@ def letters_of(
     *, session: Session, registration: HomeWorkRegistration, actor: User
 ) -> list[Document]:
     """The letters of a registration that `actor` may read."""
-    return documents_service.list_for(
-        session=session,
-        subjects=[(SubjectType.homework_registration, registration.id)],
-        actor=actor,
+    found = letters_by_registration(
+        session=session, registration_ids=[registration.id], actor=actor
     )
+    return found.get(registration.id, [])
 
 
 def letters_by_registration(

@@ -131,7 +131,7 @@ def register(
     if not can(actor, Action.homework_create):
         raise Forbidden("Only sex workers register home work.")
     bsn = valid_bsn(data.bsn)
-    parts = AddressParts(data.postcode, *_house(data.house_number))
+    parts = AddressParts(data.postcode, *house_number_parts(data.house_number))
     # The network call first, before anything is written or locked.
     try:
         residence: Residence | None = address_register.residence(bsn=bsn, address=parts)
@@ -211,10 +211,6 @@ def open_of(*, session: Session, bsn: str) -> HomeWorkRegistration | None:
             col(HomeWorkRegistration.status).in_(OPEN_STATUSES),
         )
     ).first()
-
-
-def _house(text: str) -> tuple[int, str, str]:
-    return house_number_parts(text)
 
 
 def recheck(
