@@ -26,6 +26,7 @@ from app.homework import service as homework_service
 from app.homework.models import HomeWorkStatus, ReviewDecisionIn
 from app.i18n import current_locale
 from app.i18n import gettext as _
+from app.inspections import service as inspections_service
 from app.nuisance import service as nuisance_service
 from app.nuisance.models import AssessmentIn, NuisanceStatus
 from app.policy import service as policy_service
@@ -123,8 +124,13 @@ def address_page(
         "addresses/address.html",
         {
             "address": addresses_service.parts_of(address).one_line(),
+            "address_id": address.id,
             "registrations": registrations,
             "reports": reports,
+            "inspections": inspections_service.at_address(session=session, address_id=address.id)
+            if can(user, Action.inspection_read_any)
+            else [],
+            "can_plan": can(user, Action.inspection_plan),
             "category_labels": category_labels(),
         },
     )

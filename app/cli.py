@@ -405,6 +405,8 @@ def retention_run(
         + ("" if dry_run else f"; {report.files_deleted} stored files deleted")
         + f"; {report.nuisance_reports} nuisance reports {verb}"
         + f"; {report.signals} closed signals {verb}"
+        + f"; {report.inspections} inspection visits {verb}"
+        + ("" if dry_run else f" ({report.photos_deleted} photos deleted)")
         + "."
     )
     for application_id in report.erased:

@@ -16,6 +16,8 @@ from app.applications.models import Application, ApplicationCreate
 from app.auth import service as auth_service
 from app.auth.models import Role, User, UserCreate
 from app.db import local_today
+from app.inspections import service as inspections
+from app.inspections.models import InspectionPlan
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
 
@@ -55,6 +57,7 @@ def load(session: Session) -> list[DemoAccount]:
     if created:
         _load_applications(session)
         _load_residents(session)
+        _load_visit(session)
     session.commit()
     return created
 
@@ -67,6 +70,24 @@ DEMO_EXTRACT = (
     "111222333,5038 AB,14,,,2019-09-15\n"
     "123456782,5038 AC,3,,2,2023-01-10\n"
 )
+
+
+def _load_visit(session: Session) -> None:
+    """A visit planned for today for the demo inspector, to an address in the extract, so
+    the recording page can be tried at once."""
+    inspector = auth_service.get_by_email(session=session, email=DEMO_ACCOUNTS[2].email)
+    if inspector is None:
+        return
+    inspections.plan(
+        session=session,
+        data=InspectionPlan(
+            postcode="5038 AB",
+            house_number="14",
+            planned_for=local_today(),
+            inspector_ids=[inspector.id],
+        ),
+        actor=inspector,
+    )
 
 
 def _load_residents(session: Session) -> None:

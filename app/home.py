@@ -14,6 +14,7 @@ from app.deps import SessionDep
 from app.homework import service as homework_service
 from app.homework.models import HomeWorkStatus
 from app.i18n import current_locale
+from app.inspections import service as inspections_service
 from app.permits import service as permits_service
 from app.policy import service as policy_service
 from app.signals import service as signals_service
@@ -57,6 +58,16 @@ def home(request: Request, session: SessionDep, user: PageUser) -> Response:
             type_labels={
                 k: (t.label_nl if nl else t.label_en) for k, t in policy.permit_types.items()
             },
+        )
+    if user.role is Role.inspector:
+        context.update(
+            planned=inspections_service.planned_for(session=session, user=user),
+            due=inspections_service.due(
+                session=session,
+                actor=user,
+                policy=policy_service.load_configured().policy,
+                on=local_today(),
+            ),
         )
     if user.role is Role.care_coordinator:
         policy = policy_service.load_configured().policy

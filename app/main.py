@@ -31,6 +31,8 @@ from app.documents import views as documents_views
 from app.health import router as health_router
 from app.homework import api as homework_api
 from app.homework import views as homework_views
+from app.inspections import api as inspections_api
+from app.inspections import views as inspections_views
 from app.nuisance import api as nuisance_api
 from app.nuisance import views as nuisance_views
 from app.permits import api as permits_api
@@ -150,4 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(nuisance_views.router)
     app.include_router(signals_api.router)
     app.include_router(signals_views.router)
+    app.include_router(inspections_api.router)
+    app.include_router(inspections_api.referrals_router)
+    app.include_router(inspections_views.router)
     return app

@@ -11,6 +11,13 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.documents.models import Document
 from app.homework.models import HomeWorkRegistration
+from app.inspections.models import (
+    Inspection,
+    InspectionInspector,
+    InspectionPhoto,
+    InspectionVersion,
+    Referral,
+)
 from app.nuisance.models import NuisanceReport
 from app.permits.models import Permit
 from app.policy.models import PolicyVersion
@@ -25,9 +32,14 @@ __all__ = [
     "AuditEvent",
     "Document",
     "HomeWorkRegistration",
+    "Inspection",
+    "InspectionInspector",
+    "InspectionPhoto",
+    "InspectionVersion",
     "NuisanceReport",
     "Permit",
     "PolicyVersion",
+    "Referral",
     "Resident",
     "Signal",
     "SignalFollowUp",

@@ -13,6 +13,9 @@ name only), which the municipality must keep as records of its decisions.
   `nuisance_report_months` after it was made (deleted).
 - A signal of human trafficking and its follow-up: `signal_months` after the care
   coordinator closed it (deleted; the trail keeps that it was erased, not what it said).
+- An inspection visit with its versions, photos, referrals and reports:
+  `inspection_months` after the (last recorded) visit, or after it was cancelled (deleted;
+  signals made during it stay, on their own schedule, without the link).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from app.config import get_settings
 from app.db import local_today, to_local_date, utcnow
 from app.documents import service as documents_service
 from app.documents.models import SubjectType
+from app.inspections import service as inspections_service
 from app.nuisance import service as nuisance_service
 from app.permits.models import Permit, PermitStatus
 from app.policy import service as policy_service
@@ -47,6 +51,8 @@ class RetentionReport:
     files_deleted: int = 0
     nuisance_reports: int = 0
     signals: int = 0
+    inspections: int = 0
+    photos_deleted: int = 0
     dry_run: bool = False
 
 
@@ -109,7 +115,34 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
     if not dry_run and closed:
         signals_service.erase(session=session, signal_ids=closed)
         session.commit()
+    inspection_months = policy_service.load_configured().policy.retention.inspection_months
+    inspection_cutoff = datetime.combine(
+        add_months(report.on, -inspection_months), time(), tzinfo=ZoneInfo(get_settings().timezone)
+    )
+    visits = inspections_service.due_for_erasure(session=session, before=inspection_cutoff)
+    report.inspections = len(visits)
+    if not dry_run and visits:
+        report.photos_deleted, removed_files = _erase_inspections(session, visits)
+        report.files_deleted += removed_files
     return report
+
+
+def _erase_inspections(session: Session, inspection_ids: list[uuid.UUID]) -> tuple[int, int]:
+    """Delete the visits and their reports and letters in one transaction, then the files no
+    row points at any more. Returns (photos deleted, document files deleted)."""
+    signals_service.forget_inspections(session=session, inspection_ids=inspection_ids)
+    documents = documents_service.of_subjects(
+        session=session, subjects=[(SubjectType.inspection, i) for i in inspection_ids]
+    )
+    document_keys = {d.sha256 for d in documents}
+    for document in documents:
+        session.delete(document)
+    photo_keys = inspections_service.erase(session=session, inspection_ids=inspection_ids)
+    session.commit()
+    return (
+        inspections_service.delete_unused_photos(session, photo_keys),
+        uploads_service.delete_unused_files(session, document_keys),
+    )
 
 
 def _erase(session: Session, application: Application) -> int:

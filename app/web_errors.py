@@ -121,6 +121,41 @@ USER_MESSAGES: dict[str, str] = {
     "not_under_review": N_("A response can only be given while home work is under review."),
     "unknown_indicator": N_("Tick only the signs listed."),
     "not_taken": N_("Take the signal first; a closed signal gets no more steps."),
+    # Inspections.
+    "place_required": N_("Give the permit number of a business, or a postcode and house number."),
+    "unknown_permit": N_("There is no permit with this number. Check the number."),
+    "permit_not_in_force": N_(
+        "This permit has expired or was revoked. Plan the visit to its address instead."
+    ),
+    "unknown_address": N_("There is no such address. Give a postcode and house number."),
+    "date_in_past": N_("Plan the visit for today or a later day."),
+    "date_too_far": N_("Plan the visit within a year from today."),
+    "inspectors_required": N_("Tick at least one inspector who goes on the visit."),
+    "not_an_inspector": N_("Only active inspectors can go on a visit."),
+    "checklist_incomplete": N_("Answer every item of the checklist: yes, no or not applicable."),
+    "checklist_twice": N_("Answer each item of the checklist once."),
+    "findings_required": N_("Write what you found: a warning or a violation needs findings."),
+    "visited_at_invalid": N_(
+        "Give the day and time of the visit: in the past year, not later than now."
+    ),
+    "reinspect_date_past": N_("A re-inspection date must be after today."),
+    "needs_permit": N_(
+        "A warning letter or a referral to the clerk is only for a licensed business."
+    ),
+    "unknown_photo": N_("A photo does not belong to this visit. Reload the page."),
+    "unknown_permit_number": N_(
+        "There is no permit with number %(permit_number)s. Record the person by role only."
+    ),
+    "correction_reason_required": N_(
+        "Say why you correct the visit: the correction is kept as a new version."
+    ),
+    "photo_too_large": N_("The photo is too large. A photo may be at most %(mb)s MB."),
+    "photo_type": N_("A photo must be a JPEG or PNG image (the photo was not added)."),
+    "unreadable_photo": N_("The photo could not be read. Take it again or choose another."),
+    "too_many_photos": N_("A visit has at most 20 photos."),
+    "draft_too_large": N_("The draft is too large to keep. Shorten the notes."),
+    "referral_settled": N_("This referral was already handled or withdrawn."),
+    "unknown_inspection": N_("There is no such visit."),
     "address_register_unavailable": N_(
         "The population register cannot be reached now. Your registration waits and is "
         "checked again later."

@@ -32,6 +32,7 @@ from app.flows import decisions as decisions_flow
 from app.flows import uploads as uploads_flow
 from app.i18n import current_locale
 from app.i18n import gettext as _
+from app.inspections import service as inspections_service
 from app.policy import service as policy_service
 from app.policy.schema import FIELD_LABELS, Policy
 from app.web import FormDep, file_response, redirect, render, verify_csrf
@@ -323,6 +324,8 @@ def queue_page(
             },
             "types": {k: label(t.label_nl, t.label_en) for k, t in policy.permit_types.items()},
             "statuses": list(ApplicationStatus),
+            # Violations found on visits, waiting for the clerk (oldest first).
+            "referrals": inspections_service.open_referrals(session=session, actor=user)[0],
         },
     )
 

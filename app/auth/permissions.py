@@ -36,7 +36,6 @@ class Action(StrEnum):
     inspection_report_read_any = "document.inspection_report.read_any"
     homework_letter_read_own = "document.homework_letter.read_own"
     homework_letter_read_any = "document.homework_letter.read_any"
-    # Domains that are being built; declared so their routes name an action from the start.
     address_read = "address.read"
     homework_create = "homework.create"
     homework_read_own = "homework.read_own"
@@ -45,6 +44,7 @@ class Action(StrEnum):
     nuisance_read_any = "nuisance.read_any"
     nuisance_assess = "nuisance.assess"
     inspection_read_any = "inspection.read_any"
+    inspection_plan = "inspection.plan"
     inspection_record = "inspection.record"
     signal_create = "signal.create"
     signal_read = "signal.read"
@@ -83,6 +83,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.homework_letter_read_any,
             Action.nuisance_read_any,
             Action.nuisance_assess,
+            # Plans visits and reads them (a violation comes to the clerk as a referral).
+            Action.inspection_read_any,
+            Action.inspection_plan,
+            Action.inspection_report_read_any,
         }
     ),
     Role.inspector: frozenset(
@@ -93,6 +97,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.nuisance_read_any,
             Action.nuisance_assess,
             Action.inspection_read_any,
+            Action.inspection_plan,
             Action.inspection_record,
             Action.inspection_report_read_any,
             # Makes a signal; reads back only their own, and only until it is taken.

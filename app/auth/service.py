@@ -129,6 +129,19 @@ def list_(
     return users
 
 
+def active_with_role(*, session: Session, role: Role, limit: int = 200) -> list[User]:
+    """Active staff of one role, by e-mail address (e.g. the inspectors to plan a visit
+    with)."""
+    return list(
+        session.exec(
+            select(User)
+            .where(User.role == role, col(User.is_active).is_(True))
+            .order_by(col(User.email))
+            .limit(limit)
+        ).all()
+    )
+
+
 def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: User) -> User:
     """An admin switches a staff account off (someone left) or on again. Sessions and tokens
     of a switched-off account stop working at once; the account and its trail remain."""

@@ -44,6 +44,8 @@ class Letter:
     reason: str | None = None
     failed_rules: tuple[FailedRule, ...] = ()
     facts: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # A decision can be objected to (Awb 6:7); a written warning is not a decision.
+    objection: bool = True
 
 
 def letter_request(policy: Policy, letter: Letter) -> RenderRequest:
@@ -63,6 +65,7 @@ def letter_request(policy: Policy, letter: Letter) -> RenderRequest:
         ],
         "facts": [(translate_in(lang, label), value) for label, value in letter.facts],
         "authority": policy.municipality.decision_authority,
+        "objection": letter.objection,
         "objection_address": policy.municipality.objection_address,
         "objection_weeks": policy.decision.objection_period_days // 7,
         "policy_reference": letter.policy_reference,

@@ -28,6 +28,8 @@ class DocumentKind(StrEnum):
     decision_reinstate = "decision_reinstate"
     decision_revoke = "decision_revoke"
     home_work_ended = "home_work_ended"
+    inspection_report = "inspection_report"
+    inspection_warning = "inspection_warning"
 
 
 READ_AS: dict[DocumentKind, ObjectKind] = {
@@ -38,6 +40,9 @@ READ_AS: dict[DocumentKind, ObjectKind] = {
     DocumentKind.decision_reinstate: ObjectKind.decision_letter,
     DocumentKind.decision_revoke: ObjectKind.decision_letter,
     DocumentKind.home_work_ended: ObjectKind.homework_letter,
+    DocumentKind.inspection_report: ObjectKind.inspection_report,
+    # A written warning after a visit is addressed to the permit holder, like a decision.
+    DocumentKind.inspection_warning: ObjectKind.decision_letter,
 }
 """Which read actions guard each kind of document (`app/auth/permissions.py`)."""
 

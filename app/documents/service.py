@@ -103,9 +103,21 @@ def get_or_create(
     )
 
 
+def _is_image(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("data:")
+
+
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
     """The render data without embedded images (they are derived, and large)."""
-    return {k: v for k, v in context.items() if not (isinstance(v, str) and v.startswith("data:"))}
+    kept: dict[str, Any] = {}
+    for key, value in context.items():
+        if _is_image(value):
+            continue
+        if isinstance(value, list) and value and all(_is_image(v) for v in value):
+            kept[key] = len(value)  # how many images there were
+            continue
+        kept[key] = value
+    return kept
 
 
 def filename(document: Document) -> str:

@@ -81,8 +81,10 @@ def _store(backend: str, root: str) -> DocumentStore:
     raise ValueError(f"unknown DOCUMENT_STORE backend: {backend}")
 
 
-def get_store() -> DocumentStore:
+def get_store(area: str = "documents") -> DocumentStore:
+    """The store of one area: "documents" (uploads and generated PDFs) or "photos"
+    (inspection photos, erased on their own schedule)."""
     from app.config import get_settings
 
     settings = get_settings()
-    return _store(settings.document_store, str(settings.data_dir / "documents"))
+    return _store(settings.document_store, str(settings.data_dir / area))

@@ -15,7 +15,7 @@ import secrets
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from app import access
@@ -148,6 +148,25 @@ def substantiated_dates(
             .order_by(col(NuisanceReport.observed_on))
         ).all()
     )
+
+
+def recently_substantiated(
+    *, session: Session, since: date, limit: int = 200
+) -> list[tuple[uuid.UUID, date]]:
+    """Addresses with substantiated nuisance observed from `since`, with the latest such
+    day, most recent first."""
+    latest = func.max(NuisanceReport.observed_on)
+    rows = session.exec(
+        select(NuisanceReport.address_id, latest)
+        .where(
+            NuisanceReport.observed_on >= since,
+            col(NuisanceReport.substantiated).is_(True),
+        )
+        .group_by(col(NuisanceReport.address_id))
+        .order_by(latest.desc())
+        .limit(limit)
+    ).all()
+    return [(address_id, day) for address_id, day in rows]
 
 
 def public(*, session: Session, row: NuisanceReport) -> NuisanceReportPublic:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -13,9 +14,12 @@ from app.auth.permissions import Action, can
 from app.db import local_today
 from app.deps import SessionDep
 from app.errors import AppError, Forbidden, NotFound, TooManyRequests
+from app.flows import inspections as inspections_flow
 from app.flows import permits as permits_flow
 from app.i18n import current_locale
 from app.i18n import gettext as _
+from app.inspections import service as inspections_service
+from app.inspections.models import ReferralAction
 from app.permits import service, verification
 from app.permits.models import Permit
 from app.permits.states import Transition
@@ -27,8 +31,9 @@ router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 
 
-def _context(permit: Permit, user: User) -> dict[str, object]:
+def _context(session: SessionDep, permit: Permit, user: User) -> dict[str, object]:
     policy = policy_service.load_configured().policy
+    reads_visits = can(user, Action.inspection_read_any)
     spec = policy.permit_type(permit.permit_type)
     nl = current_locale.get() == "nl"
     today = local_today()
@@ -38,13 +43,21 @@ def _context(permit: Permit, user: User) -> dict[str, object]:
         "can_manage": can(user, Action.permit_manage),
         "allowed": service.allowed_actions(permit, today),
         "renewal_window_days": policy.decision.renewal_window_days,
+        "inspections": inspections_service.of_permit(session=session, permit_id=permit.id)
+        if reads_visits
+        else [],
+        "reads_visits": reads_visits,
+        "can_plan": can(user, Action.inspection_plan),
+        "referrals": inspections_service.referrals_of_permit(
+            session=session, permit_id=permit.id, actor=user
+        ),
     }
 
 
 @router.get("/permits/{number}")
 def permit_page(number: str, request: Request, session: SessionDep, user: PageUser) -> Response:
     permit = service.get_for(session=session, number=number, actor=user)
-    return render(request, "permits/permit.html", _context(permit, user))
+    return render(request, "permits/permit.html", _context(session, permit, user))
 
 
 @router.post("/permits/{number}/status", dependencies=[Csrf])
@@ -70,11 +83,54 @@ def change_status(
     if error is None:
         return redirect(f"/permits/{number}?recorded=1")
     permit = service.get_for(session=session, number=number, actor=user)
-    context = _context(permit, user)
+    context = _context(session, permit, user)
     return render(
         request,
         "permits/permit.html",
         {**context, "errors": {"reason": error}, "values": {"reason": reason}},
+        status_code=422,
+    )
+
+
+@router.post("/permits/{number}/referrals/{referral_id}", dependencies=[Csrf])
+def handle_referral(
+    number: str,
+    referral_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    form: FormDep,
+) -> Response:
+    """A clerk handles a referral from a visit: suspend or revoke (the visit is quoted in
+    the decision letter), or no action."""
+    action = str(form.get("action") or "")
+    reason = str(form.get("reason") or "").strip()
+    error: str | None = None
+    if action not in set(ReferralAction):
+        error = _("Choose what to do with the referral.")
+    elif not 3 <= len(reason) <= 2000:
+        error = _("Give a reason (3 to 2000 characters): the holder reads it in the decision.")
+    else:
+        try:
+            inspections_flow.handle_referral(
+                session=session,
+                referral_id=referral_id,
+                action=ReferralAction(action),
+                reason=reason,
+                actor=user,
+            )
+        except (Forbidden, NotFound):
+            raise
+        except AppError as exc:
+            error = user_message(exc.code)
+    if error is None:
+        return redirect(f"/permits/{number}?recorded=1")
+    permit = service.get_for(session=session, number=number, actor=user)
+    key = f"referral-{referral_id}"
+    return render(
+        request,
+        "permits/permit.html",
+        {**_context(session, permit, user), "errors": {key: error}, "values": {key: reason}},
         status_code=422,
     )
 

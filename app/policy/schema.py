@@ -199,6 +199,16 @@ class HomeWork(_Model):
     reference: Text
 
 
+class InspectionRules(_Model):
+    interval_months: Months = 12
+    """A business permit not inspected for this many months is due for a visit."""
+    permit_types: tuple[Key, ...] = ()
+    """Keys of ``[permit_types]`` whose holders are visited periodically (businesses)."""
+    recent_nuisance_days: int = Field(default=90, ge=1, le=3650)
+    """An address with substantiated nuisance within this many days is due for a visit."""
+    reference: Text = "Handhavingsbeleid"
+
+
 class Retention(_Model):
     applicant_data_months_after_expiry: int = Field(ge=0, le=120)
     refused_application_months: int = Field(ge=0, le=120)
@@ -230,6 +240,7 @@ class Policy(_Model):
     nuisance_categories: tuple[LabelledItem, ...] = Field(min_length=1)
     inspection_checklist: tuple[LabelledItem, ...] = Field(min_length=1)
     trafficking_indicators: tuple[LabelledItem, ...] = Field(min_length=1)
+    inspection: InspectionRules = Field(default_factory=InspectionRules)
     retention: Retention
 
     @field_validator("nuisance_categories", "inspection_checklist", "trafficking_indicators")
@@ -248,6 +259,12 @@ class Policy(_Model):
                         f"document kind {kind!r} is not declared under [document_kinds] "
                         f"(declared: {known})",
                     )
+        for index, key in enumerate(self.inspection.permit_types):
+            if key not in self.permit_types:
+                raise PolicyValueError(
+                    ("inspection", "permit_types", index),
+                    f"permit type {key!r} is not declared under [permit_types]",
+                )
         window = self.home_work.nuisance_window_days
         kept_days = self.retention.nuisance_report_months * 365 // 12
         if self.home_work.allowed and kept_days < window:

@@ -48,6 +48,8 @@ class Signal(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk_field()
     author_id: uuid.UUID = Field(foreign_key="user_account.id")
+    # The visit during which it was seen, if any (the inspection itself never points here).
+    inspection_id: uuid.UUID | None = Field(default=None, foreign_key="inspection.id", index=True)
     # {"indicators": [...keys], "note": str, "place": str}: encrypted.
     content: dict[str, Any] = Field(default_factory=dict, sa_type=EncryptedJSON)
     status: SignalStatus = Field(default=SignalStatus.new, sa_type=_enum(SignalStatus))
@@ -77,6 +79,9 @@ class SignalCreate(SQLModel):
     place: CleanText | None = Field(
         default=None, max_length=200, description="Where it was seen, in the author's words."
     )
+    inspection_id: uuid.UUID | None = Field(
+        default=None, description="The visit during which it was seen (one you went on)."
+    )
 
 
 class FollowUpIn(SQLModel):
@@ -103,6 +108,7 @@ class SignalPublic(SQLModel):
     taken_at: datetime | None
     closed_at: datetime | None
     waited_days: int
+    during_visit: bool = False
     follow_ups: list[FollowUpOut]
     version: int
 

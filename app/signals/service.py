@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import tuple_
+from sqlalchemy import tuple_, update
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.auth.permissions import Action, ObjectKind, can, can_read
 from app.db import local_today, to_local_date, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.inspections import service as inspections_service
 from app.pagination import keyset_cursor, read_keyset_cursor
 from app.policy.schema import Policy
 from app.signals.models import (
@@ -43,8 +44,14 @@ def create(*, session: Session, data: SignalCreate, actor: User, policy: Policy)
             f"These are not indicators of the policy: {', '.join(unknown)}.",
             indicators=sorted(known),
         )
+    if data.inspection_id is not None and not (
+        can(actor, Action.inspection_record)
+        and inspections_service.exists(session=session, inspection_id=data.inspection_id)
+    ):
+        raise InvalidInput("unknown_inspection", "There is no such visit of yours.")
     signal = Signal(
         author_id=actor.id,
+        inspection_id=data.inspection_id,
         content={
             "indicators": sorted(set(data.indicators)),
             "note": data.note,
@@ -80,6 +87,27 @@ def get_for(*, session: Session, signal_id: uuid.UUID, actor: User) -> Signal:
         session, actor=actor, action="signal.read", object_type="signal", object_id=signal.id
     )
     return signal
+
+
+def made_during(*, session: Session, inspection_id: uuid.UUID, actor: User) -> bool:
+    """Whether a signal was made during this visit, for the care coordinator and for a
+    signal's author (about their own signals); anyone else is never told (False)."""
+    query = select(Signal.id).where(Signal.inspection_id == inspection_id)
+    if not can(actor, Action.signal_read):
+        if not can(actor, Action.signal_create):
+            return False
+        query = query.where(Signal.author_id == actor.id)
+    return session.exec(query.limit(1)).first() is not None
+
+
+def forget_inspections(*, session: Session, inspection_ids: list[uuid.UUID]) -> None:
+    """The visits are being erased: their signals stay (on their own schedule), unlinked."""
+    if inspection_ids:
+        session.execute(
+            update(Signal)
+            .where(col(Signal.inspection_id).in_(inspection_ids))
+            .values(inspection_id=None)
+        )
 
 
 def _locked(session: Session, signal_id: uuid.UUID, actor: User) -> Signal:
@@ -163,6 +191,7 @@ def public(*, session: Session, signal: Signal, policy: Policy) -> SignalPublic:
         taken_at=signal.taken_at,
         closed_at=signal.closed_at,
         waited_days=(end - to_local_date(signal.created_at)).days,
+        during_visit=signal.inspection_id is not None,
         follow_ups=[
             FollowUpOut(kind=s.kind, note=s.content.get("note"), occurred_at=s.occurred_at)
             for s in steps

@@ -89,7 +89,7 @@ def test_home_requires_login(client: TestClient) -> None:
 def test_each_role_gets_its_home_page(client: TestClient, session: Session) -> None:
     expected = {
         Role.clerk: "Werkvoorraad",
-        Role.inspector: "Geplande bezoeken",
+        Role.inspector: "Uw geplande controles",
         Role.care_coordinator: "Signalen van mensenhandel",
         Role.admin: "Medewerkersaccounts",
     }
