@@ -32,6 +32,8 @@ GROWING_TABLES = (
     "user_account",
     "home_work_registration",
     "nuisance_report",
+    "inspection",
+    "inspection_referral",
 )
 
 
@@ -211,4 +213,60 @@ def test_home_work_and_nuisance_lists_are_served_by_an_index(session: Session) -
         lambda: nuisance_service.list_(
             session=session, actor=clerk, status=NuisanceStatus.received, limit=1
         ),
+    )
+
+
+def test_inspection_lists_are_served_by_an_index(session: Session, clerk: User) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.inspections import service as inspections_service
+    from app.inspections.models import ChecklistAnswer, InspectionPlan, Outcome, OutcomeIn
+    from app.policy import service as policy_service
+    from tests.factories import make_permit
+
+    policy = policy_service.load_configured().policy
+    inspector = make_user(session, Role.inspector)
+    business = make_permit(session, clerk=clerk, permit_type="sex_business")
+    visits = [
+        inspections_service.plan(
+            session=session,
+            data=InspectionPlan(
+                permit_number=business.number,
+                planned_for=local_today(),
+                inspector_ids=[inspector.id],
+            ),
+            actor=inspector,
+        )
+        for _ in range(3)
+    ]
+    inspections_service.record(
+        session=session,
+        inspection_id=visits[0].id,
+        data=OutcomeIn(
+            visited_at=datetime.now(UTC) - timedelta(hours=1),
+            checklist=[
+                ChecklistAnswer(key=i.key, answer="no")  # type: ignore[arg-type]
+                for i in policy.inspection_checklist
+            ],
+            outcome=Outcome.violation,
+            findings="Geen rooster.",
+        ),
+        actor=inspector,
+        policy=policy,
+        policy_version_id=None,
+    )
+    assert_indexed(
+        session, lambda: inspections_service.list_(session=session, actor=inspector, limit=1)
+    )
+    _, cursor = inspections_service.list_(session=session, actor=inspector, limit=1)
+    assert cursor
+    assert_indexed(
+        session,
+        lambda: inspections_service.list_(session=session, actor=inspector, limit=1, cursor=cursor),
+    )
+    assert_indexed(
+        session, lambda: inspections_service.open_referrals(session=session, actor=clerk, limit=1)
+    )
+    assert_indexed(
+        session, lambda: inspections_service.of_permit(session=session, permit_id=business.id)
     )

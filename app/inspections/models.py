@@ -79,6 +79,10 @@ class Inspection(SQLModel, table=True):
         # A place's visits, newest first (the due list, the address and permit pages).
         Index("ix_inspection_permit_planned", "permit_id", "planned_for"),
         Index("ix_inspection_address_planned", "address_id", "planned_for"),
+        # A business's last visit (the due list asks it per business permit).
+        Index("ix_inspection_permit_visited", "permit_id", "visited_at"),
+        # All visits, newest first.
+        Index("ix_inspection_created", "created_at", "id"),
         # Planned visits by day; follow-ups whose date has come.
         Index("ix_inspection_status_planned", "status", "planned_for", "id"),
         Index("ix_inspection_follow_up", "follow_up_done", "follow_up_on"),

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, tuple_, update
+from sqlalchemy import exists as exists_where
 from sqlmodel import Session, col, select
 
 from app import access
@@ -742,30 +743,37 @@ def due(
         )
     zone = ZoneInfo(get_settings().timezone)
     cutoff = datetime.combine(add_months(on, -rules.interval_months), time(), tzinfo=zone)
+    # Per business permit (few, by the type index): its last visit and whether one is
+    # planned, each answered by an index on the permit's visits.
     last_visit = (
-        select(Inspection.permit_id, func.max(Inspection.visited_at).label("last"))
+        select(func.max(Inspection.visited_at))
         .where(
-            Inspection.status == InspectionStatus.recorded, col(Inspection.permit_id).is_not(None)
+            col(Inspection.permit_id) == col(Permit.id),
+            Inspection.status == InspectionStatus.recorded,
         )
-        .group_by(col(Inspection.permit_id))
-        .subquery()
+        .correlate(Permit)
+        .scalar_subquery()
     )
-    planned = select(Inspection.permit_id).where(
-        Inspection.status == InspectionStatus.planned, col(Inspection.permit_id).is_not(None)
+    planned = (
+        exists_where()
+        .where(
+            col(Inspection.permit_id) == col(Permit.id),
+            col(Inspection.status) == InspectionStatus.planned,
+        )
+        .correlate(Permit)
     )
     businesses: list[DueItem] = []
     if rules.permit_types:
         rows = session.exec(
-            select(Permit, last_visit.c.last)
-            .outerjoin(last_visit, last_visit.c.permit_id == Permit.id)
+            select(Permit, last_visit)
             .where(
                 col(Permit.permit_type).in_(rules.permit_types),
                 Permit.status != PermitStatus.revoked,
                 Permit.valid_until >= on,
-                col(Permit.id).not_in(planned),
-                or_(last_visit.c.last.is_(None), last_visit.c.last < cutoff),
+                ~planned,
+                or_(last_visit.is_(None), last_visit < cutoff),
             )
-            .order_by(last_visit.c.last.asc().nulls_first(), col(Permit.number))
+            .order_by(last_visit.asc().nulls_first(), col(Permit.number))
             .limit(limit)
         ).all()
         for permit, last in rows:

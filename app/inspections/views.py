@@ -275,7 +275,7 @@ def draft_of(form: FormData) -> dict[str, Any]:
         if key == "photo_ids":
             draft[key] = [str(v)[:36] for v in form.getlist(key)][: service.MAX_PHOTOS]
         else:
-            draft[key] = str(form.get(key) or "")[:8000]
+            draft[key] = str(form.get(key) or "")
     return draft
 
 

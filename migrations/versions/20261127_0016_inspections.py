@@ -81,6 +81,10 @@ def upgrade() -> None:
             "ix_inspection_address_planned", ["address_id", "planned_for"], unique=False
         )
         batch_op.create_index(
+            "ix_inspection_permit_visited", ["permit_id", "visited_at"], unique=False
+        )
+        batch_op.create_index("ix_inspection_created", ["created_at", "id"], unique=False)
+        batch_op.create_index(
             "ix_inspection_follow_up", ["follow_up_done", "follow_up_on"], unique=False
         )
         batch_op.create_index(
@@ -268,5 +272,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_inspection_permit_planned")
         batch_op.drop_index("ix_inspection_follow_up")
         batch_op.drop_index("ix_inspection_address_planned")
+        batch_op.drop_index("ix_inspection_permit_visited")
+        batch_op.drop_index("ix_inspection_created")
 
     op.drop_table("inspection")
