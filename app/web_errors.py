@@ -106,7 +106,9 @@ USER_MESSAGES: dict[str, str] = {
     "period_ended": N_("The decision period has ended; it can no longer be extended."),
     "no_extension": N_("The policy allows no extension of the decision period."),
     "bad_decision": N_("Choose a decision."),
-    "stale_version": N_("This was changed in the meantime. Reload the page and try again."),
+    "stale_version": N_(
+        "This was changed in the meantime, perhaps by a colleague. Reload the page and try again."
+    ),
     # Home work.
     "invalid_bsn": N_("This is not a valid citizen service number (BSN). Check the 9 digits."),
     "home_work_refused": N_("Home work at this address is not possible. Below you can read why."),
@@ -138,7 +140,12 @@ USER_MESSAGES: dict[str, str] = {
     "visited_at_invalid": N_(
         "Give the day and time of the visit: in the past year, not later than now."
     ),
-    "reinspect_date_past": N_("A re-inspection date must be after today."),
+    "reinspect_date_invalid": N_("A re-inspection date must be after today, within two years."),
+    "already_recorded": N_(
+        "This visit has been recorded. Open it again to correct it, with a reason."
+    ),
+    "bad_draft": N_("The draft could not be kept. Reload the page and try again."),
+    "control_characters": N_("Remove the invisible control characters from the text."),
     "needs_permit": N_(
         "A warning letter or a referral to the clerk is only for a licensed business."
     ),

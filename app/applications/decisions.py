@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.addresses import parse as address_parse
 from app.addresses import service as addresses_service
@@ -66,12 +66,11 @@ def business_address(session: Session, details: dict[str, object]) -> uuid.UUID 
 
 
 def _lock(session: Session, application_id: uuid.UUID) -> Application:
-    application = session.exec(
-        select(Application).where(Application.id == application_id).with_for_update()
-    ).first()
+    application = session.get(
+        Application, application_id, with_for_update=True, populate_existing=True
+    )
     if application is None:
         raise NotFound("application")
-    session.refresh(application)
     return application
 
 

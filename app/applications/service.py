@@ -64,12 +64,11 @@ def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Appl
 
 def owned_for_change(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
     """The applicant's own application, row-locked so a clerk's decision cannot interleave."""
-    application = session.exec(
-        select(Application).where(Application.id == application_id).with_for_update()
-    ).first()
+    application = session.get(
+        Application, application_id, with_for_update=True, populate_existing=True
+    )
     if application is None or application.applicant_id != actor.id:
         raise NotFound("application")
-    session.refresh(application)
     return application
 
 

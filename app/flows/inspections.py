@@ -14,6 +14,7 @@ import uuid
 from sqlmodel import Session
 
 from app.auth.models import User
+from app.errors import NotFound
 from app.flows import commit_then
 from app.inspections import documents as inspection_documents
 from app.inspections import service as inspections_service
@@ -80,13 +81,17 @@ def handle_referral(
     action: ReferralAction,
     reason: str,
     actor: User,
+    permit_number: str | None = None,
 ) -> Permit | None:
-    """Settle a referral; a suspension or revocation quotes the visit in its decision
-    letter. Returns the permit when it changed."""
+    """Settle a referral (of the permit `permit_number`, when the caller names one); a
+    suspension or revocation quotes the visit in its decision letter. Returns the permit
+    when it changed."""
     with session.begin_nested():
         referral, quoted = inspections_service.settle_referral(
             session=session, referral_id=referral_id, action=action, actor=actor
         )
+        if permit_number is not None and quoted.permit_number != permit_number.upper():
+            raise NotFound("referral")
         if action is ReferralAction.none:
             return None
         permit = permits_service.change_status(

@@ -27,9 +27,9 @@ from app.policy import service as policy_service
 REPORT_TITLE = N_("Inspection report")
 WARNING_TITLE = N_("Warning after an inspection")
 WARNING_OPENING = N_(
-    "On the date below our inspectors visited your business. They found that it does not "
-    "meet the permit's conditions or the policy in all respects. We ask you to put this "
-    "right. If it is not put right, we may suspend or revoke the permit."
+    "On the date below our inspectors carried out an inspection. They found that the "
+    "conditions of your permit or the policy were not met in all respects. We ask you to "
+    "put this right. If it is not put right, we may suspend or revoke the permit."
 )
 OUTCOME_LABELS = {
     "compliant": N_("Compliant"),
@@ -82,7 +82,6 @@ def report(
             "title": title,
             "reference_code": str(inspection.id)[:8].upper(),
             "version": version.number,
-            "versions": len(public.versions),
             "place": public.place,
             "permit_number": public.permit_number,
             "working_name": public.working_name,
@@ -137,6 +136,19 @@ def report(
     )
 
 
+def warning_key(inspection: Inspection, number: int) -> str:
+    return f"letter:{DocumentKind.inspection_warning.value}:{inspection.id}:v{number}"
+
+
+def warning_letters(*, session: Session, inspection: Inspection) -> list[Document]:
+    """The warning letters made after this visit's versions (kept with the permit)."""
+    found = (
+        documents_service.get_by_key(session=session, natural_key=warning_key(inspection, n))
+        for n in range(1, inspection.recorded_versions + 1)
+    )
+    return [d for d in found if d is not None]
+
+
 def warning_letter(*, session: Session, inspection: Inspection, number: int) -> Document | None:
     """The written warning to the permit holder for this version, when it asks for one."""
     version = _version(session, inspection, number)
@@ -171,10 +183,11 @@ def warning_letter(*, session: Session, inspection: Inspection, number: int) -> 
 
     return documents_service.get_or_create(
         session=session,
-        natural_key=f"letter:{DocumentKind.inspection_warning.value}:{inspection.id}:v{number}",
+        natural_key=warning_key(inspection, number),
         kind=DocumentKind.inspection_warning,
-        subject_type=SubjectType.inspection,
-        subject_id=inspection.id,
+        # Part of the permit's file: the holder finds it there with their decisions.
+        subject_type=SubjectType.permit,
+        subject_id=permit.id,
         owner_id=permit.holder_id,
         build=build,
     )

@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from app.errors import InvalidInput, TooLarge, UnsupportedType
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+
 MAX_PIXELS = 40_000_000  # a 40-megapixel camera; larger is refused before decoding
 MAX_SIDE = 2560  # stored photos are scaled down to this (enough to read a notice on a wall)
 
@@ -43,14 +44,22 @@ def clean(content: bytes, *, max_bytes: int) -> CleanPhoto:
                 raise TooLarge(
                     "photo_too_large",
                     "The photo has too many pixels.",
-                    details={"max_pixels": MAX_PIXELS},
+                    details={"max_pixels": MAX_PIXELS, "max_bytes": max_bytes},
                 )
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise TooLarge(
+            "photo_too_large",
+            "The photo has too many pixels.",
+            details={"max_pixels": MAX_PIXELS, "max_bytes": max_bytes},
+        ) from None
+    except UnidentifiedImageError:
         raise UnsupportedType("photo_type", "A photo must be a JPEG or PNG image.") from None
     except (OSError, SyntaxError, ValueError):
         raise InvalidInput("unreadable_photo", "The photo could not be read.") from None
-    kind = image.format or ""
+    # Some phone cameras write a JPEG with extra pictures (Pillow reads it as MPO); its
+    # first picture is the photo.
+    kind = "JPEG" if image.format == "MPO" else (image.format or "")
     if kind not in FORMATS:
         raise UnsupportedType("photo_type", "A photo must be a JPEG or PNG image.")
     upright = ImageOps.exif_transpose(image) or image

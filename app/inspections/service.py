@@ -18,6 +18,7 @@ Nothing here commits.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -67,6 +68,7 @@ from app.permits import service as permits_service
 from app.permits.models import Permit, PermitState, PermitStatus
 from app.policy.evaluate import add_months
 from app.policy.schema import Policy
+from app.text import no_control_characters
 
 PHOTO_AREA = "photos"
 MAX_PHOTOS = 20
@@ -193,30 +195,38 @@ def get_for(
     )
 
 
-def exists(*, session: Session, inspection_id: uuid.UUID) -> bool:
-    return session.get(Inspection, inspection_id) is not None
+def went_on(*, session: Session, inspection_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """Whether this person goes (or went) on the visit, or recorded a version of it."""
+    going = session.get(InspectionInspector, (inspection_id, user_id)) is not None
+    return going or (
+        session.exec(
+            select(InspectionVersion.id).where(
+                InspectionVersion.inspection_id == inspection_id,
+                InspectionVersion.recorded_by_id == user_id,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _locked(session: Session, inspection_id: uuid.UUID, actor: User) -> Inspection:
     _require(actor, Action.inspection_record, "record visits")
-    inspection = session.exec(
-        select(Inspection).where(Inspection.id == inspection_id).with_for_update()
-    ).first()
+    inspection = session.get(
+        Inspection, inspection_id, with_for_update=True, populate_existing=True
+    )
     if inspection is None:
         raise NotFound("inspection")
-    session.refresh(inspection)
     return inspection
 
 
 def cancel(*, session: Session, inspection_id: uuid.UUID, reason: str, actor: User) -> Inspection:
     if not can(actor, Action.inspection_plan):
         raise Forbidden("Only inspectors and clerks cancel visits.")
-    inspection = session.exec(
-        select(Inspection).where(Inspection.id == inspection_id).with_for_update()
-    ).first()
+    inspection = session.get(
+        Inspection, inspection_id, with_for_update=True, populate_existing=True
+    )
     if inspection is None:
         raise NotFound("inspection")
-    session.refresh(inspection)
     inspection.cancel_reason = reason
     inspection.draft = {}
     MACHINE.move(session, inspection, Transition.cancel, actor=actor, reason=reason)
@@ -227,12 +237,47 @@ def cancel(*, session: Session, inspection_id: uuid.UUID, reason: str, actor: Us
 # ---- drafts and photos -------------------------------------------------------------------
 
 
+DRAFT_KEY = re.compile(r"[a-z][a-z0-9_]{0,80}")
+NOT_IN_DRAFTS = frozenset({"indicators", "signal_note", "signal", "csrf_token", "photo", "action"})
+
+
+def clean_draft(draft: dict[str, Any]) -> dict[str, Any]:
+    """A draft is the recording form's own fields: text values (photo ids a list of
+    them), free of control characters; never a signal's fields."""
+    kept: dict[str, Any] = {}
+    for key, value in draft.items():
+        if key in NOT_IN_DRAFTS:
+            continue
+        if not isinstance(key, str) or not DRAFT_KEY.fullmatch(key):
+            raise InvalidInput("bad_draft", f"A draft has no field {str(key)[:40]!r}.")
+        if key == "photo_ids":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InvalidInput("bad_draft", "photo_ids is a list of photo ids.")
+            values = value[:MAX_PHOTOS]
+        elif isinstance(value, str):
+            values = [value]
+        else:
+            raise InvalidInput("bad_draft", f"The draft's {key} must be text.")
+        for text in values:
+            try:
+                no_control_characters(text)
+            except ValueError:
+                raise InvalidInput(
+                    "control_characters",
+                    "Remove the invisible control characters from the text.",
+                    field=key,
+                ) from None
+        kept[key] = values if key == "photo_ids" else value
+    return kept
+
+
 def save_draft(
     *, session: Session, inspection_id: uuid.UUID, draft: dict[str, Any], actor: User
 ) -> Inspection:
     """Keep the recording form as typed so far (no version change: a draft is not a
     record). Signals are never part of a draft."""
-    if len(json.dumps(draft, default=str)) > MAX_DRAFT_BYTES:
+    draft = clean_draft(draft)
+    if len(json.dumps(draft)) > MAX_DRAFT_BYTES:
         raise TooLarge("draft_too_large", "The draft is too large to keep.")
     inspection = _locked(session, inspection_id, actor)
     if inspection.status is InspectionStatus.cancelled:
@@ -357,7 +402,9 @@ def _people(session: Session, people: list[PersonMet]) -> list[dict[str, Any]]:
     return met
 
 
-def _check_outcome(data: OutcomeIn) -> None:
+def _checked_outcome(data: OutcomeIn) -> OutcomeIn:
+    """The outcome with its time of visit made time-zone aware (a time without an offset
+    is local time); InvalidInput for a time, date or findings that cannot be right."""
     now = utcnow()
     visited = (
         data.visited_at
@@ -372,8 +419,14 @@ def _check_outcome(data: OutcomeIn) -> None:
         raise InvalidInput(
             "findings_required", "Say what you found: a warning or violation needs findings."
         )
-    if data.reinspect_on is not None and data.reinspect_on <= local_today():
-        raise InvalidInput("reinspect_date_past", "A re-inspection date must be after today.")
+    today = local_today()
+    if data.reinspect_on is not None and not (
+        today < data.reinspect_on <= today + timedelta(days=2 * 366)
+    ):
+        raise InvalidInput(
+            "reinspect_date_invalid", "A re-inspection date must be after today, within two years."
+        )
+    return data.model_copy(update={"visited_at": visited})
 
 
 def record(
@@ -388,7 +441,7 @@ def record(
     """Record a visit (its first version) or correct it (a new version, with a reason and
     the version corrected). Everything is checked before the visit is locked."""
     _require(actor, Action.inspection_record, "record visits")
-    _check_outcome(data)
+    data = _checked_outcome(data)
     checklist = _checklist(policy, data)
     people = _people(session, data.people_met)
     inspection = _locked(session, inspection_id, actor)
@@ -409,23 +462,23 @@ def record(
         if len(found) != len(photo_ids):
             raise InvalidInput("unknown_photo", "A photo does not belong to this visit.")
     correcting = inspection.status is InspectionStatus.recorded
-    if correcting:
-        if not (data.reason or "").strip():
-            raise InvalidInput(
-                "correction_reason_required",
-                "A recorded visit is corrected by a new version: say why it is corrected.",
-            )
-        if data.version != inspection.version:
-            raise Conflict(
-                "stale_version",
-                "Someone changed this visit since you opened it. Reload and try again.",
-                current_version=inspection.version,
-            )
-    elif data.version is not None and data.version != inspection.version:
+    if data.version is not None and data.version != inspection.version:
         raise Conflict(
             "stale_version",
-            "Someone changed this visit since you opened it. Reload and try again.",
+            "This visit was recorded or corrected in the meantime. Reload it and try again.",
             current_version=inspection.version,
+        )
+    if correcting and data.version is None:
+        raise Conflict(
+            "already_recorded",
+            "This visit has been recorded. To correct it, give the version you correct and "
+            "a reason.",
+            current_version=inspection.version,
+        )
+    if correcting and not (data.reason or "").strip():
+        raise InvalidInput(
+            "correction_reason_required",
+            "A recorded visit is corrected by a new version: say why it is corrected.",
         )
     number = inspection.recorded_versions + 1
     version = InspectionVersion(
@@ -900,12 +953,9 @@ def settle_referral(
     caller's). Returns the referral and what the decision letter quotes."""
     if not can(actor, Action.permit_manage):
         raise NotFound("referral")
-    referral = session.exec(
-        select(Referral).where(Referral.id == referral_id).with_for_update()
-    ).first()
+    referral = session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
     if referral is None:
         raise NotFound("referral")
-    session.refresh(referral)
     if referral.status is not ReferralStatus.open:
         raise Conflict(
             "referral_settled",

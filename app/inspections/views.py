@@ -23,7 +23,6 @@ from app.config import get_settings
 from app.db import local_today
 from app.deps import SessionDep
 from app.documents import service as documents_service
-from app.documents.models import SubjectType
 from app.errors import AppError, Forbidden, NotFound
 from app.flows import inspections as inspections_flow
 from app.i18n import current_locale
@@ -53,13 +52,22 @@ Planner = Annotated[User, Depends(require_page(Action.inspection_plan))]
 Recorder = Annotated[User, Depends(require_page(Action.inspection_record))]
 
 PEOPLE_ROWS = 4
+
+
+def text_rule() -> str:
+    return _(
+        "Check the text: no invisible control characters, at most 8000 characters for the "
+        "findings and 2000 for a note or reason."
+    )
+
+
 # Where a service error is shown on the recording form.
 ERROR_FIELDS = {
     "checklist_incomplete": "checklist",
     "checklist_twice": "checklist",
     "findings_required": "findings",
     "visited_at_invalid": "visited_on",
-    "reinspect_date_past": "reinspect_on",
+    "reinspect_date_invalid": "reinspect_on",
     "needs_permit": "follow_up",
     "unknown_photo": "photo",
     "unknown_permit_number": "people",
@@ -177,11 +185,11 @@ def _inspection_context(
     inspection = service.get_for(session=session, inspection_id=inspection_id, actor=user)
     return {
         "inspection": service.public(session=session, inspection=inspection),
-        "documents": documents_service.list_for(
-            session=session,
-            subjects=[(SubjectType.inspection, inspection.id)],
-            actor=user,
-        ),
+        "letters": [
+            d
+            for d in inspection_documents.warning_letters(session=session, inspection=inspection)
+            if documents_service.can_read(user, d)
+        ],
         # Only the care coordinator and the signal's author are told; nobody else.
         "signal_made": signals_service.made_during(
             session=session, inspection_id=inspection.id, actor=user
@@ -281,7 +289,7 @@ def draft_of(form: FormData) -> dict[str, Any]:
 
 def _visited_at(values: dict[str, Any]) -> datetime:
     day = date.fromisoformat(values.get("visited_on", ""))
-    clock = time.fromisoformat(values.get("visited_time", "") or "00:00")
+    clock = time.fromisoformat(values.get("visited_time", ""))
     return datetime.combine(day, clock, tzinfo=ZoneInfo(get_settings().timezone))
 
 
@@ -301,9 +309,14 @@ def outcome_of(
         if answer not in set(Answer):
             errors[f"answer_{key}"] = _("Choose yes, no or not applicable.")
             continue
-        checklist.append(
-            ChecklistAnswer(key=key, answer=Answer(answer), note=values.get(f"note_{key}") or None)
-        )
+        try:
+            checklist.append(
+                ChecklistAnswer(
+                    key=key, answer=Answer(answer), note=values.get(f"note_{key}") or None
+                )
+            )
+        except ValidationError:
+            errors[f"answer_{key}"] = text_rule()
     people = []
     for i in range(PEOPLE_ROWS):
         role = values.get(f"person_role_{i}", "")
@@ -313,7 +326,10 @@ def outcome_of(
         if role not in set(PersonRole):
             errors["people"] = _("Choose the role of each person you record.")
             continue
-        people.append(PersonMet(role=PersonRole(role), permit_number=number or None))
+        try:
+            people.append(PersonMet(role=PersonRole(role), permit_number=number or None))
+        except ValidationError:
+            errors["people"] = _("A permit number looks like SW-XXXX-XXXX-XXXX.")
     outcome = values.get("outcome", "")
     if outcome not in set(Outcome):
         errors["outcome"] = _("Choose the outcome of the visit.")
@@ -346,10 +362,10 @@ def outcome_of(
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
-            errors[field if field in ("findings", "reason") else "form"] = _(
-                "Check the text: no control characters, and at most 8000 characters for "
-                "findings and 2000 for a note or reason."
-            )
+            if field == "photo_ids":
+                errors["photo"] = _("A photo does not belong to this visit. Reload the page.")
+            else:
+                errors[field if field in ("findings", "reason") else "form"] = text_rule()
         return None, errors
 
 
@@ -387,7 +403,12 @@ def _record_context(
                 },
             }
         values.setdefault("visited_on", local_today().isoformat())
+        values.setdefault(
+            "visited_time", datetime.now(ZoneInfo(get_settings().timezone)).strftime("%H:%M")
+        )
     values["version"] = str(inspection.version)
+    if not isinstance(values.get("photo_ids", []), list):
+        values["photo_ids"] = []
     return {
         "inspection": public,
         "checklist": _labels(policy.inspection_checklist),
@@ -444,9 +465,17 @@ def record(
             raise
         except AppError as exc:
             errors["photo"] = _message(exc)
-    # Whatever happens next, what was typed is kept.
-    with session.begin_nested():
-        service.save_draft(session=session, inspection_id=inspection_id, draft=values, actor=user)
+    # Whatever happens next, what was typed is kept (when it can be: a draft with control
+    # characters or too large is not, and the form says so).
+    try:
+        with session.begin_nested():
+            service.save_draft(
+                session=session, inspection_id=inspection_id, draft=values, actor=user
+            )
+    except (Forbidden, NotFound):
+        raise
+    except AppError as exc:
+        errors["form"] = _message(exc)
     chosen = [str(v) for v in form.getlist("indicators")]
     signal_note = str(form.get("signal_note") or "")
     if str(form.get("action")) == "record" and not errors:

@@ -107,12 +107,9 @@ def assess(
 ) -> NuisanceReport:
     if not can(actor, Action.nuisance_assess):
         raise Forbidden("Only clerks and inspectors assess nuisance reports.")
-    row = session.exec(
-        select(NuisanceReport).where(NuisanceReport.id == report_id).with_for_update()
-    ).first()
+    row = session.get(NuisanceReport, report_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFound("report")
-    session.refresh(row)
     if data.version is not None and data.version != row.version:
         raise Conflict(
             "stale_version",

@@ -11,6 +11,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.db import created_at_field, uuid_pk_field
+from app.text import CleanText
 
 
 class PermitStatus(StrEnum):
@@ -88,4 +89,4 @@ class PermitPublic(SQLModel):
 
 
 class PermitAction(SQLModel):
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: CleanText = Field(min_length=3, max_length=2000)

@@ -24,6 +24,7 @@ from app.permits import service, verification
 from app.permits.models import Permit
 from app.permits.states import Transition
 from app.policy import service as policy_service
+from app.text import is_clean
 from app.web import FormDep, file_response, limit_per_client, redirect, render, verify_csrf
 from app.web_errors import user_message
 
@@ -69,7 +70,7 @@ def change_status(
     error: str | None = None
     if action not in set(Transition):
         error = _("Choose what to do with the permit.")
-    elif len(reason) < 3:
+    elif len(reason) < 3 or not is_clean(reason):
         error = _("Give a reason: the holder reads it in the decision.")
     else:
         try:
@@ -108,8 +109,11 @@ def handle_referral(
     error: str | None = None
     if action not in set(ReferralAction):
         error = _("Choose what to do with the referral.")
-    elif not 3 <= len(reason) <= 2000:
-        error = _("Give a reason (3 to 2000 characters): the holder reads it in the decision.")
+    elif not 3 <= len(reason) <= 2000 or not is_clean(reason):
+        error = _(
+            "Give a reason (3 to 2000 characters, no invisible control characters): the "
+            "holder reads it in the decision."
+        )
     else:
         try:
             inspections_flow.handle_referral(
@@ -118,6 +122,7 @@ def handle_referral(
                 action=ReferralAction(action),
                 reason=reason,
                 actor=user,
+                permit_number=number,
             )
         except (Forbidden, NotFound):
             raise

@@ -46,9 +46,13 @@ def create(*, session: Session, data: SignalCreate, actor: User, policy: Policy)
         )
     if data.inspection_id is not None and not (
         can(actor, Action.inspection_record)
-        and inspections_service.exists(session=session, inspection_id=data.inspection_id)
+        and inspections_service.went_on(
+            session=session, inspection_id=data.inspection_id, user_id=actor.id
+        )
     ):
-        raise InvalidInput("unknown_inspection", "There is no such visit of yours.")
+        raise InvalidInput(
+            "unknown_inspection", "Name a visit you went on (or make the signal without one)."
+        )
     signal = Signal(
         author_id=actor.id,
         inspection_id=data.inspection_id,
@@ -113,10 +117,9 @@ def forget_inspections(*, session: Session, inspection_ids: list[uuid.UUID]) -> 
 def _locked(session: Session, signal_id: uuid.UUID, actor: User) -> Signal:
     if not can(actor, Action.signal_follow_up):
         raise NotFound("signal")  # no hint that it exists
-    signal = session.exec(select(Signal).where(Signal.id == signal_id).with_for_update()).first()
+    signal = session.get(Signal, signal_id, with_for_update=True, populate_existing=True)
     if signal is None:
         raise NotFound("signal")
-    session.refresh(signal)
     return signal
 
 

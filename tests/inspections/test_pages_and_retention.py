@@ -204,3 +204,39 @@ def test_visits_are_erased_after_their_period_with_photos_and_reports(
         )
     ).one()
     assert erased.after == {"reason": "retention schedule", "photos": 1}
+
+
+def test_the_clerks_referral_form_refuses_control_characters_and_other_permits(
+    client: TestClient, session: Session, staff: dict[str, User], business: Permit
+) -> None:
+    visit = plan(client, staff["inspector"], permit_number=business.number)
+    client.post(
+        f"{API}/{visit['id']}/outcome",
+        json=outcome(outcome="violation", findings=FINDINGS),
+        headers=token_for(client, staff["inspector"]),
+    )
+    login_page(client, staff["clerk"])
+    page = client.get(f"/permits/{business.number}")
+    assert FINDINGS in page.text
+    token = csrf_from(page.text)
+    referral_id = page.text.split('id="referral-')[1].split('"')[0]
+    bad = client.post(
+        f"/permits/{business.number}/referrals/{referral_id}",
+        data={"csrf_token": token, "action": "suspend", "reason": "ab\x00c"},
+    )
+    assert bad.status_code == 422
+    session.expire_all()
+    assert session.get(Permit, business.id).status.value == "active"  # type: ignore[union-attr]
+    elsewhere = client.post(
+        f"/permits/SW-AAAA-BBBB-CCCC/referrals/{referral_id}",
+        data={"csrf_token": token, "action": "none", "reason": "Niet nodig."},
+    )
+    assert elsewhere.status_code == 404
+    done = client.post(
+        f"/permits/{business.number}/referrals/{referral_id}",
+        data={"csrf_token": token, "action": "suspend", "reason": "Overtreding vastgesteld."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Permit, business.id).status.value == "suspended"  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ never changed, photos without EXIF, referrals to the clerk, the due list."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -406,3 +407,111 @@ def test_an_address_with_recent_substantiated_nuisance_is_due(
     assert [d["address_id"] for d in nuisance] == [str(address.id)]
     plan(client, staff["inspector"], address_id=str(address.id))
     assert client.get(f"{API}/due", headers=inspector).json()["nuisance"] == []
+
+
+def test_text_that_cannot_be_stored_is_refused_and_nothing_breaks(
+    client: TestClient, session: Session, staff: dict[str, User], business: Permit
+) -> None:
+    visit = plan(client, staff["inspector"], permit_number=business.number)
+    headers = token_for(client, staff["inspector"])
+    as_json = {**headers, "content-type": "application/json"}
+    for bad in ("lone \udc80 surrogate", "c1 \x85 control", "nul \x00"):
+        # Sent as escaped JSON, as an attacker's client would (\udc80 is no UTF-8).
+        response = client.post(
+            f"{API}/{visit['id']}/outcome",
+            content=json.dumps(outcome(outcome="violation", findings=bad)),
+            headers=as_json,
+        )
+        assert response.status_code == 422, bad
+        signal = client.post(
+            "/api/v1/signals",
+            content=json.dumps({"indicators": ["signs_of_coercion"], "note": bad}),
+            headers=as_json,
+        )
+        assert signal.status_code == 422, bad
+        draft = client.post(
+            f"{API}/{visit['id']}/draft",
+            content=json.dumps({"draft": {"findings": bad}}),
+            headers=as_json,
+        )
+        assert draft.status_code == 422, bad
+    for draft in ({"photo_ids": 5}, {"photo_ids": None}, {"findings": ["a"]}, {"Bad Key": "x"}):
+        response = client.post(f"{API}/{visit['id']}/draft", json={"draft": draft}, headers=headers)
+        assert response.status_code == 422, draft
+    kept = client.post(
+        f"{API}/{visit['id']}/draft",
+        json={"draft": {"findings": "ok", "signal_note": "geheim", "indicators": "x"}},
+        headers=headers,
+    )
+    assert kept.status_code == 204
+    session.expire_all()
+    row = session.get(Inspection, uuid.UUID(visit["id"]))
+    assert row is not None and row.draft == {"findings": "ok"}  # never a signal's fields
+    assert client.get(f"{API}/{visit['id']}", headers=headers).status_code == 200
+
+
+def test_a_time_without_an_offset_is_local_time(
+    client: TestClient, staff: dict[str, User], business: Permit
+) -> None:
+    visit = plan(client, staff["inspector"], permit_number=business.number)
+    local = (datetime.now() - timedelta(hours=3)).replace(microsecond=0, tzinfo=None)
+    response = client.post(
+        f"{API}/{visit['id']}/outcome",
+        json=outcome(visited_at=local.isoformat()),
+        headers=token_for(client, staff["inspector"]),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["inspection"]["visited_at"].endswith(("Z", "+00:00"))
+
+
+def test_a_colleague_who_records_the_same_visit_is_told_it_was_recorded(
+    client: TestClient, staff: dict[str, User], business: Permit
+) -> None:
+    visit = plan(client, staff["inspector"], permit_number=business.number)
+    first = client.post(
+        f"{API}/{visit['id']}/outcome",
+        json=outcome(version=visit["version"]),
+        headers=token_for(client, staff["inspector"]),
+    )
+    assert first.status_code == 200
+    second = client.post(
+        f"{API}/{visit['id']}/outcome",
+        json=outcome(outcome="warning", findings="Anders gezien.", version=visit["version"]),
+        headers=token_for(client, staff["other_inspector"]),
+    )
+    assert second.status_code == 409 and second.json()["detail"]["code"] == "stale_version"
+    unversioned = client.post(
+        f"{API}/{visit['id']}/outcome",
+        json=outcome(),
+        headers=token_for(client, staff["other_inspector"]),
+    )
+    assert unversioned.status_code == 409
+    assert unversioned.json()["detail"]["code"] == "already_recorded"
+
+
+def test_a_signal_names_only_a_visit_its_author_went_on(
+    client: TestClient, staff: dict[str, User], business: Permit
+) -> None:
+    visit = plan(client, staff["inspector"], permit_number=business.number)
+    body = {"indicators": ["signs_of_coercion"], "inspection_id": visit["id"]}
+    other = client.post(
+        "/api/v1/signals", json=body, headers=token_for(client, staff["other_inspector"])
+    )
+    assert other.status_code == 422 and other.json()["detail"]["code"] == "unknown_inspection"
+    mine = client.post("/api/v1/signals", json=body, headers=token_for(client, staff["inspector"]))
+    assert mine.status_code == 201
+
+
+def test_a_decompression_bomb_is_too_large(
+    client: TestClient, staff: dict[str, User], business: Permit
+) -> None:
+    visit = plan(client, staff["inspector"], permit_number=business.number)
+    out = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(out, format="PNG", optimize=True)
+    response = client.post(
+        f"{API}/{visit['id']}/photos",
+        files={"file": ("bomb.png", out.getvalue(), "image/png")},
+        headers=token_for(client, staff["inspector"]),
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"]["code"] == "photo_too_large"
