@@ -25,8 +25,8 @@ class Settings(BaseSettings):
         "cookies and forbids demo data.",
     )
     database_url: str = Field(
-        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'app.db'}",
-        description="SQLAlchemy URL. SQLite file in ./data by default; "
+        default="",
+        description="SQLAlchemy URL. SQLite file `app.db` in DATA_DIR by default; "
         "PostgreSQL as postgresql+psycopg://user:password@host:5432/dbname.",
     )
     secret_key: str = Field(
@@ -193,6 +193,12 @@ class Settings(BaseSettings):
         if self.session_cookie_secure is None:
             return self.is_production
         return self.session_cookie_secure
+
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'app.db'}"
+        return self
 
     @model_validator(mode="after")
     def _production_rules(self) -> Settings:

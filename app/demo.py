@@ -3,9 +3,11 @@ queue and the public check have something to show. Never loaded in production.""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+from pypdf import PdfWriter
 from sqlmodel import Session, func, select
 
 from app.addresses import residents
@@ -96,8 +98,13 @@ def _load_residents(session: Session) -> None:
     residents.replace_all(session=session, rows=residents.read(DEMO_EXTRACT, name="demo"))
 
 
-# A tiny valid PDF standing in for an identity document in the demo.
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+def demo_pdf() -> bytes:
+    """A one-page blank PDF standing in for an identity document in the demo."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _apply(session: Session, applicant: User, working_name: str, age: int) -> Application:
@@ -119,7 +126,7 @@ def _apply(session: Session, applicant: User, working_name: str, age: int) -> Ap
         application_id=application.id,
         kind="identity_document",
         filename="identiteitsbewijs.pdf",
-        content=DEMO_PDF,
+        content=demo_pdf(),
         actor=applicant,
     )
     return applications.submit(session=session, application_id=application.id, actor=applicant)

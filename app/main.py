@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import anyio.to_thread
 import fastapi_offline
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -23,6 +23,7 @@ from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
 from app.auth.ratelimit import LoginThrottle, Throttle, make_storage
 from app.body_limit import BodySizeLimitMiddleware
+from app.clean_input import refuse_control_characters
 from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
 from app.deps import database_slots
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Every text a request carries is checked once, here (app/clean_input.py).
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
     # One storage for every limit: in the process, or shared by all workers (Redis).

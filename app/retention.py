@@ -42,6 +42,7 @@ from app.policy.evaluate import add_months
 from app.signals import service as signals_service
 
 CLOSED = (ApplicationStatus.refused, ApplicationStatus.withdrawn)
+ERASE_BATCH = 200
 
 
 @dataclass
@@ -121,9 +122,13 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
     )
     visits = inspections_service.due_for_erasure(session=session, before=inspection_cutoff)
     report.inspections = len(visits)
-    if not dry_run and visits:
-        report.photos_deleted, removed_files = _erase_inspections(session, visits)
-        report.files_deleted += removed_files
+    if not dry_run:
+        # In batches, each its own transaction: no long write lock, and a run interrupted
+        # half-way leaves the rest for the next run.
+        for start in range(0, len(visits), ERASE_BATCH):
+            photos, removed_files = _erase_inspections(session, visits[start : start + ERASE_BATCH])
+            report.photos_deleted += photos
+            report.files_deleted += removed_files
     return report
 
 

@@ -156,9 +156,17 @@ USER_MESSAGES: dict[str, str] = {
     "correction_reason_required": N_(
         "Say why you correct the visit: the correction is kept as a new version."
     ),
-    "photo_too_large": N_("The photo is too large. A photo may be at most %(mb)s MB."),
-    "photo_type": N_("A photo must be a JPEG or PNG image (the photo was not added)."),
-    "unreadable_photo": N_("The photo could not be read. Take it again or choose another."),
+    "image_too_large": N_(
+        "The image is too large: at most %(mb)s MB and 40 megapixels. Choose a smaller one."
+    ),
+    "image_type": N_("An image must be a JPEG or PNG file (it was not added)."),
+    "unreadable_image": N_("The image could not be read. Take it again or choose another."),
+    "pdf_encrypted": N_("A PDF with a password cannot be accepted. Save it without one."),
+    "pdf_active_content": N_(
+        "This PDF contains scripts, attachments or actions. Print it to a new PDF (or scan "
+        "it) and upload that."
+    ),
+    "unreadable_pdf": N_("The PDF could not be read. Save it again and upload it once more."),
     "too_many_photos": N_("A visit has at most 20 photos."),
     "draft_too_large": N_("The draft is too large to keep. Shorten the notes."),
     "referral_settled": N_("This referral was already handled or withdrawn."),

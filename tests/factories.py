@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date, timedelta
 from pathlib import Path
@@ -56,9 +57,29 @@ def csrf_from(html: str) -> str:
 
 # ---- applications and permits ---------------------------------------------------------------
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _image(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 80, 200)).save(out, format=kind)
+    return out.getvalue()
+
+
+# Real, tiny files: uploads are read (PDFs checked for active content, images re-encoded).
+PDF_BYTES = _pdf()
+PNG_BYTES = _image("PNG")
+JPEG_BYTES = _image("JPEG")
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 LEGAL_NAME = "Johanna Geheimnaam-Verborgen"

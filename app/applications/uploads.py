@@ -8,6 +8,7 @@ import uuid
 import filetype
 from sqlmodel import Session, col, delete, select
 
+from app import files
 from app.applications import service
 from app.applications.models import Application, ApplicationDocument
 from app.audit import service as audit
@@ -59,6 +60,10 @@ def add_document(
     detected = filetype.guess_mime(content)
     if detected not in ALLOWED_UPLOADS:
         raise UnsupportedType("unsupported_file_type", "Only PDF, JPEG and PNG files are accepted.")
+    if detected == "application/pdf":
+        files.check_pdf(content)
+    else:  # stored re-encoded: no GPS position or camera data from a phone's scan
+        content = files.clean_image(content, max_bytes=limit).content
     key = get_store().put(content)
     try:
         with session.begin_nested():

@@ -141,10 +141,13 @@ def of_subjects(
     are not serving a reader, like the retention schedule)."""
     if not subjects:
         return []
+    by_type: dict[SubjectType, list[uuid.UUID]] = {}
+    for kind, subject_id in subjects:
+        by_type.setdefault(kind, []).append(subject_id)
     condition = or_(
         *(
-            and_(col(Document.subject_type) == kind, col(Document.subject_id) == subject_id)
-            for kind, subject_id in subjects
+            and_(col(Document.subject_type) == kind, col(Document.subject_id).in_(ids))
+            for kind, ids in by_type.items()
         )
     )
     return list(

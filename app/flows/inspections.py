@@ -99,13 +99,16 @@ def handle_referral(
             number=quoted.permit_number,
             actor=actor,
             action=action.value,
-            reason=f"{reason}\n\n{inspections_service.quote(quoted)}",
+            reason=f"{reason}\n\n{inspections_service.reference(quoted)}",
         )
     commit_then(
         session,
         [
             lambda: permit_documents.status_letter(
-                session=session, permit=permit, action=action.value
+                session=session,
+                permit=permit,
+                action=action.value,
+                quote=inspections_service.quote(quoted),
             ),
             lambda: permit_documents.permit_pdf(session=session, permit=permit),
         ],

@@ -166,7 +166,7 @@ def add_photo(
     content = file.file.read(limit + 1)  # a worker thread: reading the spooled file blocks
     if len(content) > limit:
         raise TooLarge(
-            "photo_too_large",
+            "image_too_large",
             f"A photo may be at most {limit // (1024 * 1024)} MB.",
             details={"max_bytes": limit},
         )

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -107,7 +107,8 @@ class Inspection(SQLModel, table=True):
     # The recording form as last saved, so a lost connection loses nothing: encrypted.
     draft: dict[str, Any] = Field(default_factory=dict, sa_type=EncryptedJSON)
     draft_saved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    cancel_reason: str | None = Field(default=None, sa_type=Text)
+    # {"reason": ...} when cancelled: encrypted.
+    cancellation: dict[str, Any] = Field(default_factory=dict, sa_type=EncryptedJSON)
     version: int = Field(default=1)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

@@ -28,17 +28,16 @@ from sqlalchemy import and_, func, or_, tuple_, update
 from sqlalchemy import exists as exists_where
 from sqlmodel import Session, col, select
 
-from app import access
+from app import access, files
 from app.addresses import service as addresses_service
 from app.addresses.parse import AddressParts, house_number_parts
 from app.audit import service as audit
 from app.auth.models import Role, User
 from app.auth.permissions import Action, ObjectKind, can
 from app.config import get_settings
-from app.db import local_today, utcnow
+from app.db import local_today, to_local_date, utcnow
 from app.documents.store import get_store
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from app.inspections import photos
 from app.inspections.models import (
     ChecklistOut,
     DueItem,
@@ -154,21 +153,6 @@ def plan(*, session: Session, data: InspectionPlan, actor: User) -> Inspection:
     session.flush()
     for user_id in inspector_ids:
         session.add(InspectionInspector(inspection_id=inspection.id, user_id=user_id))
-    same_place = (
-        col(Inspection.permit_id) == permit.id
-        if permit
-        else and_(col(Inspection.address_id) == address_id, col(Inspection.permit_id).is_(None))
-    )
-    session.execute(
-        update(Inspection)
-        .where(
-            same_place,
-            col(Inspection.follow_up_on).is_not(None),
-            col(Inspection.id) != inspection.id,
-        )
-        .where(col(Inspection.follow_up_done).is_(False))
-        .values(follow_up_done=True)
-    )
     audit.record(
         session,
         actor=actor,
@@ -227,9 +211,10 @@ def cancel(*, session: Session, inspection_id: uuid.UUID, reason: str, actor: Us
     )
     if inspection is None:
         raise NotFound("inspection")
-    inspection.cancel_reason = reason
+    inspection.cancellation = {"reason": reason}
     inspection.draft = {}
-    MACHINE.move(session, inspection, Transition.cancel, actor=actor, reason=reason)
+    # The reason is kept with the visit (encrypted), not in the trail.
+    MACHINE.move(session, inspection, Transition.cancel, actor=actor)
     session.flush()
     return inspection
 
@@ -296,7 +281,7 @@ def add_photo(
 ) -> InspectionPhoto:
     """Check and re-encode the photo (before anything is locked), store it, record it."""
     _require(actor, Action.inspection_record, "add photos to visits")
-    clean = photos.clean(content, max_bytes=get_settings().max_upload_bytes)
+    clean = files.clean_image(content, max_bytes=get_settings().max_upload_bytes)
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
         raise NotFound("inspection")
@@ -341,6 +326,14 @@ def photo_content(
     photo = session.get(InspectionPhoto, photo_id)
     if photo is None or photo.inspection_id != inspection_id:
         raise NotFound("photo")
+    audit.record(
+        session,
+        actor=actor,
+        action="inspection.photo_read",
+        object_type="inspection",
+        object_id=inspection_id,
+        after={"photo": str(photo_id)},
+    )
     return photo, get_store(PHOTO_AREA).get(photo.sha256)
 
 
@@ -508,6 +501,8 @@ def record(
     inspection.follow_up_done = False
     inspection.draft = {}
     inspection.draft_saved_at = None
+    if not correcting:
+        _follow_ups_done(session, inspection)
     summary = {"version": number, "outcome": data.outcome.value}
     if correcting:
         inspection.version += 1
@@ -534,15 +529,40 @@ def record(
     return inspection, version
 
 
+def _same_place(inspection: Inspection) -> Any:
+    if inspection.permit_id is not None:
+        return col(Inspection.permit_id) == inspection.permit_id
+    return and_(
+        col(Inspection.address_id) == inspection.address_id, col(Inspection.permit_id).is_(None)
+    )
+
+
+def _follow_ups_done(session: Session, inspection: Inspection) -> None:
+    """A visit to a place is recorded: earlier visits' follow-ups there are done."""
+    session.execute(
+        update(Inspection)
+        .where(
+            _same_place(inspection),
+            col(Inspection.id) != inspection.id,
+            col(Inspection.follow_up_on).is_not(None),
+            col(Inspection.follow_up_done).is_(False),
+        )
+        .values(follow_up_done=True)
+    )
+
+
 def _refer(
     session: Session, inspection: Inspection, number: int, *, refer: bool, actor: User
 ) -> None:
     if inspection.permit_id is None:
         return
+    # Locked: a clerk settling it at this moment waits, and then sees it withdrawn or
+    # moved to this version (or this correction waits for the clerk's decision).
     open_referral = session.exec(
-        select(Referral).where(
-            Referral.inspection_id == inspection.id, Referral.status == ReferralStatus.open
-        )
+        select(Referral)
+        .where(Referral.inspection_id == inspection.id, Referral.status == ReferralStatus.open)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if refer and open_referral is not None:
         open_referral.version_number = number
@@ -762,6 +782,22 @@ def of_permit(*, session: Session, permit_id: uuid.UUID) -> list[InspectionSumma
 
 # ---- the due list ------------------------------------------------------------------------
 
+# A planned visit this many days past its day no longer stands for a visit on its way.
+STALE_PLAN_DAYS = 30
+
+
+def _planned_at(session: Session, inspection: Inspection, *, since: date) -> bool:
+    return (
+        session.exec(
+            select(Inspection.id).where(
+                _same_place(inspection),
+                Inspection.status == InspectionStatus.planned,
+                col(Inspection.planned_for) >= since,
+            )
+        ).first()
+        is not None
+    )
+
 
 def due(
     *, session: Session, actor: User, policy: Policy, on: date, limit: int = 25
@@ -771,6 +807,7 @@ def due(
     Places with a visit planned are left out."""
     require_reader(actor)
     rules = policy.inspection
+    stale_before = on - timedelta(days=STALE_PLAN_DAYS)
     follow_ups = session.exec(
         select(Inspection)
         .where(
@@ -784,6 +821,8 @@ def due(
     ).all()
     due_follow_ups = []
     for inspection in follow_ups:
+        if _planned_at(session, inspection, since=stale_before):
+            continue
         place, permit = place_of(session, inspection)
         due_follow_ups.append(
             DueItem(
@@ -812,6 +851,7 @@ def due(
         .where(
             col(Inspection.permit_id) == col(Permit.id),
             col(Inspection.status) == InspectionStatus.planned,
+            col(Inspection.planned_for) >= stale_before,
         )
         .correlate(Permit)
     )
@@ -844,11 +884,12 @@ def due(
     recent = nuisance_service.recently_substantiated(session=session, since=since)
     visited: dict[uuid.UUID, tuple[date | None, bool]] = {}
     if recent:
-        for address_id, status, visited_at in session.exec(
+        for address_id, status, visited_at, planned_day in session.exec(
             select(
-                Inspection.address_id,
-                Inspection.status,
-                Inspection.visited_at,
+                col(Inspection.address_id),
+                col(Inspection.status),
+                col(Inspection.visited_at),
+                col(Inspection.planned_for),
             ).where(
                 col(Inspection.address_id).in_([a for a, _ in recent]),
                 Inspection.status != InspectionStatus.cancelled,
@@ -857,7 +898,7 @@ def due(
             if address_id is None:
                 continue
             seen, has_plan = visited.get(address_id, (None, False))
-            if status is InspectionStatus.planned:
+            if status is InspectionStatus.planned and planned_day >= stale_before:
                 has_plan = True
             elif visited_at is not None:
                 day = visited_at.astimezone(zone).date()
@@ -979,21 +1020,31 @@ def settle_referral(
     return referral, _referral_out(session, referral)
 
 
-def quote(referral: ReferralOut) -> str:
-    """The visit as the decision letter quotes it (letters are in Dutch)."""
-    zone = ZoneInfo(get_settings().timezone)
-    day = referral.visited_at.astimezone(zone).strftime("%d-%m-%Y")
+def reference(referral: ReferralOut) -> str:
+    """The visit as the permit's status reason names it (letters are in Dutch): day,
+    outcome and the report's reference, never the findings (the reason is stored plain and
+    in the trail; the findings stay in the encrypted report and letter)."""
+    day = to_local_date(referral.visited_at).strftime("%d-%m-%Y")
     outcome = {"violation": "overtreding", "warning": "waarschuwing", "compliant": "in orde"}[
         referral.outcome.value
     ]
-    return f"Bij de inspectie op {day} is vastgesteld ({outcome}): {referral.findings or '-'}"
+    return (
+        f"Inspectie op {day} ({outcome}), controlerapport kenmerk "
+        f"{str(referral.inspection_id)[:8].upper()}."
+    )
+
+
+def quote(referral: ReferralOut) -> str:
+    """The visit's findings as the decision letter quotes them."""
+    return f"Bij de inspectie is vastgesteld: {referral.findings or '-'}"
 
 
 # ---- retention ---------------------------------------------------------------------------
 
 
 def due_for_erasure(*, session: Session, before: datetime) -> list[uuid.UUID]:
-    """Visits recorded (last visited) or cancelled before `before`."""
+    """Visits recorded (last visited), cancelled or planned (and never recorded) before
+    `before`."""
     return list(
         session.exec(
             select(Inspection.id).where(
@@ -1005,6 +1056,10 @@ def due_for_erasure(*, session: Session, before: datetime) -> list[uuid.UUID]:
                     and_(
                         col(Inspection.status) == InspectionStatus.cancelled,
                         col(Inspection.updated_at) < before,
+                    ),
+                    and_(
+                        col(Inspection.status) == InspectionStatus.planned,
+                        col(Inspection.planned_for) < to_local_date(before),
                     ),
                 )
             )

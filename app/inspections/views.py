@@ -5,6 +5,7 @@ the draft or the visit). Clerks handle referrals from visits on the permit's pag
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -31,6 +32,7 @@ from app.inspections import documents as inspection_documents
 from app.inspections import service
 from app.inspections.models import (
     Answer,
+    CancelIn,
     ChecklistAnswer,
     InspectionPlan,
     InspectionStatus,
@@ -73,9 +75,9 @@ ERROR_FIELDS = {
     "unknown_permit_number": "people",
     "correction_reason_required": "reason",
     "unknown_indicator": "indicators",
-    "photo_too_large": "photo",
-    "photo_type": "photo",
-    "unreadable_photo": "photo",
+    "image_too_large": "photo",
+    "image_type": "photo",
+    "unreadable_image": "photo",
     "too_many_photos": "photo",
 }
 
@@ -213,15 +215,16 @@ def inspection_page(
 def cancel(
     inspection_id: uuid.UUID, request: Request, session: SessionDep, user: Planner, form: FormDep
 ) -> Response:
-    reason = str(form.get("reason") or "").strip()
     error = None
-    if len(reason) < 3 or len(reason) > 2000:
+    try:
+        data = CancelIn(reason=str(form.get("reason") or "").strip())
+    except ValidationError:
         error = _("Say why the visit is cancelled (3 to 2000 characters).")
     else:
         try:
             with session.begin_nested():
                 service.cancel(
-                    session=session, inspection_id=inspection_id, reason=reason, actor=user
+                    session=session, inspection_id=inspection_id, reason=data.reason, actor=user
                 )
         except (Forbidden, NotFound):
             raise
@@ -355,7 +358,7 @@ def outcome_of(
                 refer_to_clerk=values.get("refer_to_clerk") == "1",
                 photo_ids=values.get("photo_ids", []),
                 reason=values.get("reason") or None,
-                version=int(version) if version.isdigit() else None,
+                version=int(version) if re.fullmatch(r"[0-9]{1,9}", version) else None,
             ),
             {},
         )
@@ -406,7 +409,9 @@ def _record_context(
         values.setdefault(
             "visited_time", datetime.now(ZoneInfo(get_settings().timezone)).strftime("%H:%M")
         )
-    values["version"] = str(inspection.version)
+    # The version the form was opened on (kept in the draft and the posted form), so a
+    # colleague's correction in between is a 409, never silently overwritten.
+    values.setdefault("version", str(inspection.version))
     if not isinstance(values.get("photo_ids", []), list):
         values["photo_ids"] = []
     return {

@@ -183,8 +183,12 @@ def permit_pdf(*, session: Session, permit: Permit) -> Document:
     )
 
 
-def status_letter(*, session: Session, permit: Permit, action: str) -> Document:
-    """The decision letter for a suspension, reinstatement or revocation (after commit)."""
+def status_letter(
+    *, session: Session, permit: Permit, action: str, quote: str | None = None
+) -> Document:
+    """The decision letter for a suspension, reinstatement or revocation (after commit).
+    `quote` (e.g. an inspection's findings) is printed with the reasons; it is kept only
+    in the letter (its data is encrypted), not with the permit."""
     kind = STATUS_LETTERS[action]
     active = policy_service.current(session=session)
 
@@ -200,7 +204,7 @@ def status_letter(*, session: Session, permit: Permit, action: str) -> Document:
             policy_version=active.record.version,
             policy_reference=spec.reference if spec else active.policy.reference,
             permit_number=permit.number,
-            reason=permit.status_reason,
+            reason="\n\n".join(r for r in (permit.status_reason, quote) if r),
             facts=(
                 (N_("Permit number"), permit.number),
                 (N_("Valid until"), format_date(permit.valid_until)),

@@ -3,11 +3,26 @@
 // token are never kept in a draft.
 (function () {
   "use strict";
+  // A visit just recorded: its drafts on this phone are done with.
+  var recorded = document.querySelector("[data-recorded-inspection]");
+  if (recorded) {
+    forget("inspection-draft-" + recorded.dataset.recordedInspection + "-");
+    return;
+  }
   var form = document.getElementById("record-form");
   if (!form || !window.fetch || !window.FormData) { return; }
   var key = form.dataset.draftKey;
   var status = document.getElementById("draft-status");
   var timer = null;
+
+  function forget(prefix, keep) {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i -= 1) {
+        var name = window.localStorage.key(i);
+        if (name && name !== keep && name.indexOf(prefix) === 0) { window.localStorage.removeItem(name); }
+      }
+    } catch (e) { /* storage unavailable: nothing kept */ }
+  }
 
   function fields() {
     var data = new FormData(form);
@@ -70,13 +85,9 @@
     timer = window.setTimeout(send, 1500);
   }
 
+  // Drafts of this visit's earlier versions are stale.
+  forget(key.slice(0, key.lastIndexOf("-") + 1), key);
   restore();
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    if (button && button.value === "record") {
-      try { window.localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
-    }
-  });
 })();

@@ -59,7 +59,7 @@ def upgrade() -> None:
         sa.Column("follow_up_done", sa.Boolean(), nullable=False),
         sa.Column("draft", app.crypto.EncryptedJSON(), nullable=False),
         sa.Column("draft_saved_at", app.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.Column("cancellation", app.crypto.EncryptedJSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),

@@ -240,3 +240,56 @@ def test_the_clerks_referral_form_refuses_control_characters_and_other_permits(
     assert done.status_code == 303
     session.expire_all()
     assert session.get(Permit, business.id).status.value == "suspended"  # type: ignore[union-attr]
+
+
+def test_many_visits_are_erased_in_batches(
+    client: TestClient, session: Session, staff: dict[str, User], business: Permit, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(retention, "ERASE_BATCH", 2)
+    ids = [
+        uuid.UUID(plan(client, staff["inspector"], permit_number=business.number)["id"])
+        for _ in range(5)
+    ]
+    session.execute(
+        update(Inspection)
+        .where(Inspection.id.in_(ids))  # type: ignore[attr-defined]
+        .values(planned_for=local_today() - timedelta(days=31 * 70))
+    )
+    session.commit()
+    report = retention.run(session=session)
+    assert report.inspections == 5
+    session.expire_all()
+    assert all(session.get(Inspection, i) is None for i in ids)
+
+
+def test_a_cancelled_re_inspection_puts_the_follow_up_back_on_the_due_list(
+    client: TestClient, session: Session, staff: dict[str, User], business: Permit
+) -> None:
+    headers = token_for(client, staff["inspector"])
+    first = plan(client, staff["inspector"], permit_number=business.number)
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    client.post(
+        f"{API}/{first['id']}/outcome", json=outcome(reinspect_on=tomorrow), headers=headers
+    )
+    session.execute(
+        update(Inspection)
+        .where(Inspection.id == uuid.UUID(first["id"]))  # type: ignore[arg-type]
+        .values(follow_up_on=local_today())
+    )
+    session.commit()
+
+    def follow_ups() -> list[str]:
+        return [
+            d["permit_number"]
+            for d in client.get(f"{API}/due", headers=headers).json()["follow_ups"]
+        ]
+
+    assert follow_ups() == [business.number]
+    second = plan(client, staff["inspector"], permit_number=business.number)
+    assert follow_ups() == []
+    client.post(
+        f"{API}/{second['id']}/cancel",
+        json={"reason": "Bedrijf gesloten die dag."},
+        headers=headers,
+    )
+    assert follow_ups() == [business.number]

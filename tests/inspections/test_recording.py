@@ -18,7 +18,7 @@ from app.documents.models import Document, DocumentKind
 from app.inspections.models import Inspection, InspectionPhoto
 from app.nuisance.models import NuisanceReport
 from app.permits.models import Permit, PermitStatus
-from tests.factories import token_for
+from tests.factories import make_permit, token_for
 from tests.inspections.conftest import API, FINDINGS, checklist, jpeg_with_gps, outcome, plan
 
 
@@ -223,7 +223,7 @@ def test_an_upload_that_is_not_an_image_is_refused_by_content(
             headers=headers,
         )
         assert response.status_code in (415, 422), response.text
-        assert response.json()["detail"]["code"] in ("photo_type", "unreadable_photo")
+        assert response.json()["detail"]["code"] in ("image_type", "unreadable_image")
     assert session.exec(select(InspectionPhoto)).all() == []
 
 
@@ -278,7 +278,11 @@ def test_a_violation_refers_the_permit_to_the_clerk_who_suspends_it(
     session.expire_all()
     permit = session.get(Permit, business.id)
     assert permit is not None and permit.status is PermitStatus.suspended
-    assert FINDINGS in (permit.status_reason or "")  # the visit is quoted in the decision
+    # The permit names the visit (day, outcome, report reference); the findings are quoted
+    # only in the decision letter, whose data is encrypted.
+    assert "Inspectie op" in (permit.status_reason or "")
+    assert visit["id"][:8].upper() in (permit.status_reason or "")
+    assert FINDINGS not in (permit.status_reason or "")
     letter = session.exec(
         select(Document).where(
             Document.kind == DocumentKind.decision_suspend, Document.subject_id == business.id
@@ -383,7 +387,9 @@ def test_the_due_list(
     plan(client, staff["inspector"], permit_number=business.number)  # the re-inspection
     assert due()["follow_ups"] == []
     # Personal permits are not visited periodically.
-    assert all(d["permit_number"] != "" for d in due()["businesses"])
+    personal = make_permit(session, clerk=staff["clerk"], working_name="Roos")
+    listed = {d["permit_number"] for d in due()["businesses"]}
+    assert personal.number not in listed
 
 
 def test_an_address_with_recent_substantiated_nuisance_is_due(
@@ -514,4 +520,4 @@ def test_a_decompression_bomb_is_too_large(
         headers=token_for(client, staff["inspector"]),
     )
     assert response.status_code == 413
-    assert response.json()["detail"]["code"] == "photo_too_large"
+    assert response.json()["detail"]["code"] == "image_too_large"

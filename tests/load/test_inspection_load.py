@@ -138,6 +138,7 @@ def test_twenty_inspectors_at_once(load_server: tuple[LiveServer, Seeded]) -> No
     records = Counter(status for kind, status, _ in results if kind == "record")
     corrections = Counter(status for kind, status, _ in results if kind == "correct")
     assert records[200] + records[503] == INSPECTORS, records
+    assert records[200] >= INSPECTORS // 2, records  # busy answers are the exception
     assert corrections[200] == 1, corrections  # one wins; the others saw a stale version
     assert corrections[200] + corrections[409] + corrections[503] == CORRECTORS, corrections
 
