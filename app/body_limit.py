@@ -21,7 +21,8 @@ PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 een foto met een lagere resolutie of een pdf.</p>
 <h2 lang="en">The file is too large</h2>
 <p lang="en">A file may be at most {mb} MB. Go back and choose a smaller file.</p>
-<p><a href="javascript:history.back()">Terug / Back</a></p></main></body></html>"""
+<p>Gebruik de terugknop van uw browser. / Use your browser's back button.</p>
+<p><a href="/">Naar de startpagina / To the start page</a></p></main></body></html>"""
 
 
 class BodyTooLarge(BaseException):

@@ -10,7 +10,6 @@ from urllib.parse import quote
 import anyio.to_thread
 import fastapi_offline
 from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -41,6 +40,7 @@ from app.permits import views as permits_views
 from app.policy import api as policy_api
 from app.policy import service as policy_service
 from app.policy import views as policy_views
+from app.security_headers import SecurityHeadersMiddleware
 from app.signals import api as signals_api
 from app.signals import views as signals_views
 from app.web import redirect
@@ -60,6 +60,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     limiter.total_tokens = settings.db_pool_size + EXTRA_THREADS
     database_slots(app.state)
     yield
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} - API</title>
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+<link rel="icon" href="/static/swagger/favicon.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -107,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         timeout_seconds=settings.body_timeout_seconds,
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -124,14 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            oauth2_redirect_url=None,
-            title=f"{app.title} - API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon.png",
-        )
+        # Swagger UI from the package's files and our own starter: no inline script.
+        return HTMLResponse(DOCS_PAGE.format(title=app.title))
 
     app.include_router(health_router)
     app.include_router(auth_api.router)

@@ -14,10 +14,11 @@ from app.auth import service as auth_service
 from app.auth.models import Role, UserCreate
 from app.db import make_engine
 from tests.browser.conftest import LiveServer
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = PDF_BYTES  # a real one-page PDF: uploads are read
 PASSWORD = "een heel geheim wachtwoord"
 
 
