@@ -190,19 +190,40 @@ def user_create(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit trail's hash chain; exit 1 if any row was changed or removed."""
+    """Recompute the audit trail's hash chain and check it against every anchor; exit 1 if
+    any row was changed or removed, the end was deleted or the chain was rewritten."""
+    from app.audit import anchor
     from app.audit.service import verify_chain
 
     with Session(get_engine()) as session:
         report = verify_chain(session)
-    if report.ok:
-        console.print(f"Audit trail intact: {report.checked} events verified.")
-        return
-    err_console.print(
-        f"Audit trail BROKEN at event {report.broken_at}: {report.reason} "
-        f"({report.checked} events read)."
+        anchored = anchor.verify(session)
+    if not report.ok:
+        err_console.print(
+            f"Audit trail BROKEN at event {report.broken_at}: {report.reason} "
+            f"({report.checked} events read)."
+        )
+        raise typer.Exit(1)
+    if not anchored.ok:
+        err_console.print(f"Audit trail BROKEN: {anchored.problem}.")
+        raise typer.Exit(1)
+    console.print(
+        f"Audit trail intact: {report.checked} events verified against {anchored.anchors} anchors."
     )
-    raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Append a signed anchor of the trail's current end to AUDIT_ANCHOR_FILE (the server
+    does this daily; run it from a timer as well, and keep a copy of the file)."""
+    from app.audit import anchor
+
+    with Session(get_engine()) as session:
+        made = anchor.write_anchor(session)
+    if made is None:
+        console.print("The audit trail is empty: nothing to anchor.")
+        return
+    console.print(f"Anchored event {made.last_id} ({made.count} events) in {anchor.anchor_file()}.")
 
 
 PROGRESS_THRESHOLD = 200

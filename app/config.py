@@ -148,6 +148,22 @@ class Settings(BaseSettings):
         description="Folder for the SQLite database and stored documents.",
     )
     log_level: str = Field(default="info", description="Log level for the server.")
+    audit_anchor_key: str | None = Field(
+        default=None,
+        description="Signs the audit trail's anchors. Derived from SECRET_KEY when unset; "
+        "set a separate random value in production.",
+    )
+    audit_anchor_file: Path | None = Field(
+        default=None,
+        description="Append-only file of the audit trail's anchors (default "
+        "`DATA_DIR/audit-anchors-<database>.jsonl`). Keep a copy elsewhere.",
+    )
+    audit_anchor_interval_hours: float = Field(
+        default=24,
+        gt=0,
+        description="How often the running server anchors the audit trail (and once when it "
+        "starts).",
+    )
     db_pool_size: int = Field(
         default=10,
         ge=1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,11 +13,13 @@ import fastapi_offline
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import address_file, home
 from app.applications import api as applications_api
 from app.applications import views as applications_views
+from app.audit import anchor
 from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
@@ -25,6 +28,7 @@ from app.body_limit import BodySizeLimitMiddleware
 from app.clean_input import refuse_control_characters
 from app.config import Settings, get_settings
 from app.context import RequestContextMiddleware
+from app.db import get_engine
 from app.deps import database_slots
 from app.documents import api as documents_api
 from app.documents import views as documents_views
@@ -52,6 +56,9 @@ EXTRA_THREADS = 10
 """Worker threads beyond the database slots, for sync routes that need no database."""
 
 
+logger = logging.getLogger(__name__)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Size the thread pool with the connection pool (see app/db.py: get_session)."""
@@ -59,7 +66,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = settings.db_pool_size + EXTRA_THREADS
     database_slots(app.state)
-    yield
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(_anchor_audit_trail, settings.audit_anchor_interval_hours)
+        yield
+        tasks.cancel_scope.cancel()
+
+
+async def _anchor_audit_trail(interval_hours: float) -> None:
+    """Anchor the audit trail when the server starts and then every interval, in a worker
+    thread (it reads the database and writes a file). A failure is logged, never fatal."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(_write_anchor)
+        except Exception as exc:  # the database may be down or not migrated yet
+            logger.warning("the audit trail could not be anchored now: %s", type(exc).__name__)
+        await anyio.sleep(interval_hours * 3600)
+
+
+def _write_anchor() -> None:
+    with Session(get_engine()) as session:
+        anchor.write_anchor(session)
 
 
 DOCS_PAGE = """<!doctype html>
