@@ -46,8 +46,11 @@ def get(*, session: Session, application_id: uuid.UUID) -> Application | None:
     return session.get(Application, application_id)
 
 
-def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Application:
-    """An application its applicant or staff may see; 404 otherwise. Staff reads are audited."""
+def get_for(
+    *, session: Session, application_id: uuid.UUID, actor: User, audited: bool = True
+) -> Application:
+    """An application its applicant or staff may see; 404 otherwise. Staff reads are audited
+    (unless the caller audits the read itself, naming what was read)."""
     application = get(session=session, application_id=application_id)
     if application and application.applicant_id != actor.id and not application.submitted_at:
         # A draft (or one withdrawn before submission) is the applicant's alone.
@@ -59,6 +62,7 @@ def get_for(*, session: Session, application_id: uuid.UUID, actor: User) -> Appl
         kind=ObjectKind.application,
         owner_id=application.applicant_id if application else None,
         object_type="application",
+        audited=audited,
     )
 
 

@@ -144,10 +144,22 @@ def _replace_document(
 def read_document(
     *, session: Session, application_id: uuid.UUID, document_id: uuid.UUID, actor: User
 ) -> tuple[ApplicationDocument, bytes]:
-    application = service.get_for(session=session, application_id=application_id, actor=actor)
+    application = service.get_for(
+        session=session, application_id=application_id, actor=actor, audited=False
+    )
     document = session.get(ApplicationDocument, document_id)
     if document is None or document.application_id != application.id:
         raise NotFound("document")
+    if application.applicant_id != actor.id:
+        # Staff opening someone's identity document: the trail names the document.
+        audit.record(
+            session,
+            actor=actor,
+            action="application.document_read",
+            object_type="application",
+            object_id=application.id,
+            after={"document": str(document.id), "kind": document.kind},
+        )
     return document, get_store().get(document.sha256)
 
 

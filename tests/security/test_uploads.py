@@ -94,3 +94,27 @@ def test_a_decompression_bomb_is_refused(
     response = _upload(client, draft, out.getvalue(), "scan.png")
     assert response.status_code == 413  # type: ignore[attr-defined]
     assert response.json()["detail"]["code"] == "image_too_large"  # type: ignore[attr-defined]
+
+
+def test_a_staff_download_of_an_identity_document_is_audited_with_the_document(
+    client: TestClient, session: Session
+) -> None:
+    from sqlmodel import select
+
+    from app.audit.models import AuditEvent
+    from app.auth.models import Role
+    from tests.factories import make_application
+
+    application = make_application(session)
+    clerk = make_user(session, Role.clerk)
+    headers = token_for(client, clerk)
+    listed = client.get(f"{API}/{application.id}/documents", headers=headers).json()
+    document_id = listed[0]["id"]
+    response = client.get(f"{API}/{application.id}/documents/{document_id}", headers=headers)
+    assert response.status_code == 200
+    session.expire_all()
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "application.document_read")
+    ).one()
+    assert event.actor_id == clerk.id and event.after is not None
+    assert event.after["document"] == document_id
