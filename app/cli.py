@@ -40,6 +40,8 @@ residents_app = typer.Typer(help="The local address register (a BRP extract).")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+keys_app = typer.Typer(help="Encryption keys.")
+app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
 app.add_typer(policy_app, name="policy")
 app.add_typer(residents_app, name="residents")
@@ -210,6 +212,33 @@ def audit_verify() -> None:
     console.print(
         f"Audit trail intact: {report.checked} events verified against {anchored.anchors} anchors."
     )
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction.")] = 500,
+) -> None:
+    """Re-encrypt every encrypted value and rewrap every stored file's key under the first
+    FIELD_ENCRYPTION_KEY. Runs beside the service; run it again if it was stopped."""
+    from app import keys
+
+    report = keys.rotate(
+        get_engine(),
+        batch_size=batch_size,
+        progress=lambda name, count: console.print(f"  {name}: {count}"),
+    )
+    console.print(
+        f"Rotated {sum(report.values.values())} encrypted values and "
+        f"{sum(report.files.values())} stored files to the current key."
+    )
+    if report.unreadable_files:
+        err_console.print(
+            f"{len(report.unreadable_files)} stored files cannot be read with the configured "
+            "keys (add the key they were sealed with and run this again):"
+        )
+        for name in report.unreadable_files[:50]:
+            err_console.print(f"  {name}")
+        raise typer.Exit(1)
 
 
 @audit_app.command("anchor")

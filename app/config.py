@@ -35,8 +35,16 @@ class Settings(BaseSettings):
     )
     field_encryption_key: str | None = Field(
         default=None,
-        description="Fernet key (base64, 32 bytes) encrypting personal data at rest. Derived "
-        "from SECRET_KEY when unset; required in production.",
+        description="Fernet key (base64, 32 bytes) encrypting personal data and stored files "
+        "at rest; while rotating, several separated by commas (the first encrypts, all "
+        "decrypt; then `swl keys rotate`). Derived from SECRET_KEY when unset; required in "
+        "production.",
+    )
+    lookup_key: str | None = Field(
+        default=None,
+        description="Key of the keyed hashes used to find encrypted values (a BSN). Defaults "
+        "to the last (oldest) FIELD_ENCRYPTION_KEY; set it to that key before removing it "
+        "after a rotation.",
     )
     address_register: Literal["local", "haal_centraal"] = Field(
         default="local",

@@ -305,6 +305,11 @@ def _renews_held_permit(session: Session, application: Application, on: date) ->
     return permit is not None and permit.state_on(on).value in ("active", "suspended")
 
 
+# Facts derived from personal data that a check's stored row never keeps (only whether
+# the rule passed): the age is derived from the encrypted birth date.
+DERIVED_PERSONAL = frozenset({"age"})
+
+
 def store_checks(
     session: Session,
     application: Application,
@@ -326,7 +331,9 @@ def store_checks(
                 message_nl=result.message_nl,
                 message_en=result.message_en,
                 reference=result.reference,
-                details=dict(result.details),
+                details={
+                    k: v for k, v in result.details.items() if k not in DERIVED_PERSONAL
+                },
                 evaluated_at=evaluated_at,
             )
         )

@@ -1,8 +1,10 @@
-"""Content-addressed storage for document bytes (uploads and generated PDFs).
+"""Content-addressed storage for document bytes (uploads, generated PDFs, photos).
 
 Callers go through `get_store()`; the DOCUMENT_STORE setting names the backend, so an
-S3-compatible store can be added here without touching them. Keys are SHA-256 hex digests:
-the same bytes are stored once.
+S3-compatible store can be added here without touching them. Keys are SHA-256 hex digests
+of the content: the same bytes are stored once. What is written to disk is sealed
+(envelope encryption, `app/crypto.py`): nothing of an identity document or a photo is
+readable from the data folder without the key.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
+
+from app import crypto
 
 
 class DocumentStore(Protocol):
@@ -23,6 +28,10 @@ class DocumentStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def keys(self) -> Iterator[str]: ...
+
+    def reseal(self, key: str) -> bool: ...
 
 
 def sha256_hex(content: bytes) -> str:
@@ -45,27 +54,44 @@ class FilesystemStore:
         path = self._path(key)
         if path.exists():
             return key
+        self._write(path, crypto.seal(content))
+        return key
+
+    def _write(self, path: Path, stored: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
+                handle.write(stored)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return key
 
     def get(self, key: str) -> bytes:
         path = self._path(key)
         if not path.exists():
             raise KeyError(key)
-        content = path.read_bytes()
+        content = crypto.open_sealed(path.read_bytes())
         if sha256_hex(content) != key:
             raise ValueError(f"stored document {key} does not match its hash")
         return content
+
+    def keys(self) -> Iterator[str]:
+        for path in self.root.glob("??/??/*"):
+            if len(path.name) == 64 and not path.name.startswith("."):
+                yield path.name
+
+    def reseal(self, key: str) -> bool:
+        """Rewrap the file's data key under the current field key (seal a file stored
+        before encryption). Returns whether the file was there."""
+        path = self._path(key)
+        if not path.exists():
+            return False
+        self._write(path, crypto.reseal(path.read_bytes()))
+        return True
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()

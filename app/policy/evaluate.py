@@ -262,12 +262,14 @@ def _check_age(
         ]
     age = age_on(birth_date, on)
     details["age"] = age
+    # The messages name the rule, not the age: they are stored with the check, and the age
+    # is derived personal data (the birth date itself is kept encrypted).
     if age >= minimum:
-        nl = f"U bent {age} jaar; u voldoet aan de minimumleeftijd van {minimum} jaar."
-        en = f"You are {age}; you meet the minimum age of {minimum}."
+        nl = f"U voldoet aan de minimumleeftijd van {minimum} jaar."
+        en = f"You meet the minimum age of {minimum}."
         return [_result("age.minimum", True, spec, nl, en, details)]
-    nl = f"U bent {age} jaar; voor deze vergunning is de minimumleeftijd {minimum} jaar."
-    en = f"You are {age}; the minimum age for this permit is {minimum}."
+    nl = f"U bent jonger dan {minimum} jaar, de minimumleeftijd voor deze vergunning."
+    en = f"You are younger than {minimum}, the minimum age for this permit."
     return [_result("age.minimum", False, spec, nl, en, details)]
 
 

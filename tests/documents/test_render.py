@@ -366,7 +366,7 @@ def test_refusal_letter_names_the_failed_rules_in_plain_words(
     assert "Besluit op uw aanvraag: vergunning geweigerd" in text
     assert "U bent jonger dan 18 jaar." in text
     assert "Regels waaraan uw aanvraag niet voldoet" in text
-    assert "U bent 17 jaar; voor deze vergunning is de minimumleeftijd 18 jaar." in text
+    assert "U bent jonger dan 18 jaar, de minimumleeftijd voor deze vergunning." in text
     assert TILBURG["permit_types"]["sex_worker"]["reference"] in text
     _assert_legal_remedy_nl(text)
     # No permit was issued: no permit PDF either.
@@ -382,7 +382,7 @@ def test_refusal_letter_in_english_for_an_english_speaker(
     text = _letter(client, session, holder, DocumentKind.decision_refuse)
     assert "Decision on your application: permit refused" in text
     assert "You are younger than 18." in text
-    assert "You are 17; the minimum age for this permit is 18." in text
+    assert "You are younger than 18, the minimum age for this permit." in text
     assert "objection (bezwaar)" in text and "6 weeks" in text
     assert TILBURG["municipality"]["objection_address"] in text
 

@@ -148,8 +148,9 @@ def test_day_before_the_birthday_fails_with_plain_words() -> None:
     check = by_rule(evaluate_application(STRICT, facts(birth_date=date(2004, 6, 16))))
     age = check["age.minimum"]
     assert not age.passed and age.severity == "blocking"
-    assert age.message_nl == "U bent 20 jaar; voor deze vergunning is de minimumleeftijd 21 jaar."
-    assert age.message_en == "You are 20; the minimum age for this permit is 21."
+    assert age.message_nl == "U bent jonger dan 21 jaar, de minimumleeftijd voor deze vergunning."
+    assert age.message_en == "You are younger than 21, the minimum age for this permit."
+    assert age.details["age"] == 20  # in memory; a stored check keeps only the rule
 
 
 def test_missing_birth_date_fails_and_asks_for_it() -> None:

@@ -106,7 +106,7 @@ def test_minimum_age_21_lists_exactly_the_permits_held_by_people_under_21(
     assert anouk.working_name == "Anouk"
     assert anouk.permit_type == "sex_worker"
     assert anouk.rule_ids == ["age.minimum"]
-    assert anouk.failed[0].message_en == "You are 19; the minimum age for this permit is 21."
+    assert anouk.failed[0].message_en == "You are younger than 21, the minimum age for this permit."
     assert failing[permits["Bibi"].number].status == "suspended"
     assert report.unchecked == ()
     assert report.failed_caps == []
