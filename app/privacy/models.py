@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from app.crypto import EncryptedJSON
 from app.db import UTCDateTime, created_at_field, uuid_pk_field
+from app.text import CleanText
 
 
 class ErasureStatus(StrEnum):
@@ -48,7 +49,7 @@ class ErasureRequest(SQLModel, table=True):
 
 
 class ErasureRequestIn(SQLModel):
-    note: str | None = Field(default=None, max_length=2000)
+    note: CleanText | None = Field(default=None, max_length=2000)
 
 
 class OutcomeItem(SQLModel):
