@@ -145,3 +145,8 @@ def keyed_hash(purpose: str, value: str) -> str:
     secret = (settings.lookup_key or (oldest[0] if oldest else settings.secret_key)).encode()
     key = hmac.new(secret, f"swl-lookup:{purpose}".encode(), hashlib.sha256).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def bsn_hash(bsn: str) -> str:
+    """The look-up hash of a BSN (the address register, home work and persons share it)."""
+    return keyed_hash("bsn", bsn)

@@ -44,6 +44,8 @@ from app.permits import views as permits_views
 from app.policy import api as policy_api
 from app.policy import service as policy_service
 from app.policy import views as policy_views
+from app.privacy import api as privacy_api
+from app.privacy import views as privacy_views
 from app.security_headers import SecurityHeadersMiddleware
 from app.signals import api as signals_api
 from app.signals import views as signals_views
@@ -166,6 +168,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_api.router)
     app.include_router(auth_views.router)
+    app.include_router(privacy_api.router)
+    app.include_router(privacy_views.router)
     app.include_router(applications_api.router)
     app.include_router(permits_api.router)
     app.include_router(policy_api.router)

@@ -20,7 +20,9 @@ from app.inspections.models import (
 )
 from app.nuisance.models import NuisanceReport
 from app.permits.models import Permit
+from app.persons.models import Person
 from app.policy.models import PolicyVersion
+from app.privacy.models import ErasureRequest
 from app.signals.models import Signal, SignalFollowUp
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "ApplicationStatusChange",
     "AuditEvent",
     "Document",
+    "ErasureRequest",
     "HomeWorkRegistration",
     "Inspection",
     "InspectionInspector",
@@ -38,6 +41,7 @@ __all__ = [
     "InspectionVersion",
     "NuisanceReport",
     "Permit",
+    "Person",
     "PolicyVersion",
     "Referral",
     "Resident",

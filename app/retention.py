@@ -27,21 +27,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.applications import erasure
 from app.applications import uploads as uploads_service
-from app.applications.models import Application, ApplicationDocument, ApplicationStatus
-from app.audit import service as audit
+from app.applications.erasure import CLOSED
+from app.applications.models import Application, ApplicationStatus
 from app.config import get_settings
-from app.db import local_today, to_local_date, utcnow
+from app.db import local_today, to_local_date
 from app.documents import service as documents_service
 from app.documents.models import SubjectType
 from app.inspections import service as inspections_service
 from app.nuisance import service as nuisance_service
-from app.permits.models import Permit, PermitStatus
+from app.permits.models import Permit
 from app.policy import service as policy_service
 from app.policy.evaluate import add_months
 from app.signals import service as signals_service
 
-CLOSED = (ApplicationStatus.refused, ApplicationStatus.withdrawn)
 ERASE_BATCH = 200
 
 
@@ -55,18 +55,6 @@ class RetentionReport:
     inspections: int = 0
     photos_deleted: int = 0
     dry_run: bool = False
-
-
-def _permit_end(session: Session, permit: Permit, on: date) -> date | None:
-    """The last day the permit (or the renewal that follows it) was held; None while held."""
-    follow_on = session.exec(select(Permit).where(Permit.renewal_of_id == permit.id)).first()
-    if follow_on is not None:
-        return _permit_end(session, follow_on, on)
-    if permit.status is PermitStatus.revoked:
-        return to_local_date(permit.updated_at)
-    if permit.valid_until < on:
-        return permit.valid_until
-    return None
 
 
 def due_for_erasure(*, session: Session, on: date) -> list[Application]:
@@ -85,7 +73,7 @@ def due_for_erasure(*, session: Session, on: date) -> list[Application]:
                 due.append(application)
             continue
         permit = session.exec(select(Permit).where(Permit.application_id == application.id)).first()
-        ended = _permit_end(session, permit, on) if permit else None
+        ended = erasure.permit_end(session, permit, on) if permit else None
         if ended and add_months(ended, retention.applicant_data_months_after_expiry) < on:
             due.append(application)
     return due
@@ -151,33 +139,7 @@ def _erase_inspections(session: Session, inspection_ids: list[uuid.UUID]) -> tup
 
 
 def _erase(session: Session, application: Application) -> int:
-    uploaded = session.exec(
-        select(ApplicationDocument).where(ApplicationDocument.application_id == application.id)
-    ).all()
-    keys = {d.sha256 for d in uploaded}
-    for upload in uploaded:
-        session.delete(upload)
-    subjects = [(SubjectType.application, application.id)]
-    subjects += [
-        (SubjectType.permit, permit_id)
-        for permit_id in session.exec(
-            select(Permit.id).where(Permit.application_id == application.id)
-        ).all()
-    ]
-    for document in documents_service.of_subjects(session=session, subjects=subjects):
-        document.source_data = {}
-        session.add(document)
-    application.details = {}
-    application.erased_at = utcnow()
-    session.add(application)
-    audit.record(
-        session,
-        actor=None,
-        action="application.erase",
-        object_type="application",
-        object_id=application.id,
-        after={"uploads_removed": len(uploaded), "reason": "retention schedule"},
-    )
+    _, keys = erasure.erase(session, application, actor=None, reason="retention schedule")
     session.commit()
     # Files go only after the commit, and only when no remaining record points at them.
     return uploads_service.delete_unused_files(session, keys)

@@ -85,6 +85,12 @@ EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 LEGAL_NAME = "Johanna Geheimnaam-Verborgen"
 
 
+def legal_name_of(applicant: User) -> str:
+    """The legal name of the person behind a test account: LEGAL_NAME and a part of the
+    account's id, so that two accounts are two people and LEGAL_NAME is in every name."""
+    return f"{LEGAL_NAME} {applicant.id.hex[:6]}"
+
+
 def birth_date_for_age(years: int, on: date | None = None) -> date:
     """A birth date that makes someone exactly `years` old (a few days past a birthday)."""
     from app.db import local_today
@@ -138,6 +144,9 @@ def make_application(
     from app.flows import uploads
 
     applicant = applicant or make_user(session)
+    # One account, one person (unless a test says otherwise): the policy allows one person
+    # one sex worker permit, and different accounts stand for different people here.
+    overrides.setdefault("legal_name", legal_name_of(applicant))
     data = ApplicationCreate.model_validate(application_data(permit_type, age=age, **overrides))
     application = applications_service.create(session=session, data=data, actor=applicant)
     if documents:

@@ -33,7 +33,7 @@ from tenacity import (
 from app.addresses.models import Address, Resident
 from app.addresses.parse import AddressParts, house_number_parts, normalise_postcode
 from app.config import get_settings
-from app.crypto import keyed_hash
+from app.crypto import bsn_hash as bsn_hash  # re-exported for the register's callers
 from app.errors import InvalidInput, Unavailable
 
 logger = logging.getLogger(__name__)
@@ -69,10 +69,6 @@ def valid_bsn(value: str) -> str:
         raise InvalidInput(
             "invalid_bsn", "This is not a valid citizen service number (BSN)."
         ) from None
-
-
-def bsn_hash(bsn: str) -> str:
-    return keyed_hash("bsn", bsn)
 
 
 class LocalRegister:

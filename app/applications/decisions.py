@@ -33,6 +33,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.permits import documents as permit_documents
 from app.permits import service as permits_service
 from app.permits.models import Permit
+from app.persons import service as persons_service
 from app.policy import service as policy_service
 from app.policy.evaluate import evaluate_application, validity_months
 
@@ -258,6 +259,11 @@ def approve(
     if spec is not None and spec.cap != "none":
         # Only a capped type needs approvals of its kind in single file.
         permits_service.lock_permit_type(session=session, permit_type=application.permit_type)
+    if application.person_id is None:
+        applications.link_person(session=session, application=application)  # older rows
+    if spec is not None and spec.max_active_per_person is not None and application.person_id:
+        # Two approvals for one person (two working names) go in single file.
+        persons_service.lock(session=session, person_id=application.person_id)
     today = local_today()
     facts = applications.facts_for(
         session=session, policy=active.policy, application=application, on=today

@@ -90,6 +90,8 @@ class Application(SQLModel, table=True):
     working_name: str | None = Field(default=None, max_length=100)
     # Legal identity, birth date and contact details: encrypted at rest.
     details: dict[str, Any] = Field(default_factory=dict, sa_type=EncryptedJSON)
+    # The person behind the working name (one record per legal identity), set on submission.
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id", index=True)
     # The permit this application renews (no foreign key: permits point at applications).
     renewal_of_id: uuid.UUID | None = Field(default=None, index=True)
     policy_version_id: uuid.UUID | None = Field(default=None, foreign_key="policy_version.id")

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app import access
 from app.applications.models import (
+    OPEN_STATUSES,
     Application,
     ApplicationCheck,
     ApplicationCreate,
@@ -35,6 +36,7 @@ from app.db import local_today, to_local_date, utcnow
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.permits import service as permits_service
 from app.permits.models import Permit
+from app.persons import service as persons_service
 from app.policy import service as policy_service
 from app.policy.evaluate import ApplicationFacts, CheckResult, evaluate_application
 from app.policy.schema import Policy
@@ -277,6 +279,7 @@ def facts_for(
     if kinds is None:
         kinds = {d.kind for d in documents_of(session=session, application_id=application.id)}
     birth = application.details.get("birth_date")
+    held, others = _person_facts(session, policy, application, on)
     return ApplicationFacts(
         permit_type=application.permit_type,
         on=on,
@@ -285,6 +288,71 @@ def facts_for(
         provided_documents=frozenset(kinds),
         active_permits_of_type=_count_if_capped(session, policy, application.permit_type, on),
         is_renewal=_renews_held_permit(session, application, on),
+        person_permits_held=held,
+        person_other_applications=others,
+    )
+
+
+# ---- one person, one record -------------------------------------------------------------
+
+
+def link_person(*, session: Session, application: Application) -> None:
+    """Point the application at the person its legal name and birth date identify (done on
+    submission: a draft's details still change, a submitted one is what the clerk decides
+    on; a resubmission after a request for information links again)."""
+    identity = persons_service.identity_of(
+        legal_name=application.details.get("legal_name"),
+        birth_date=application.details.get("birth_date"),
+    )
+    if identity is None:
+        application.person_id = None
+        return
+    application.person_id = persons_service.get_or_create(session=session, identity=identity).id
+
+
+def same_person(*, session: Session, application: Application) -> list[Application]:
+    """The same person's other submitted applications, from any account and under any
+    working name, oldest first. For staff only: it names other working names."""
+    if application.person_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Application)
+            .where(
+                Application.person_id == application.person_id,
+                Application.id != application.id,
+                col(Application.submitted_at).is_not(None),
+            )
+            .order_by(col(Application.created_at))
+        ).all()
+    )
+
+
+def _person_facts(
+    session: Session, policy: Policy, application: Application, on: date
+) -> tuple[int | None, int]:
+    """How many permits of the type the person holds (not the one a renewal replaces) and
+    how many other applications of the type they have open; asked only when the policy
+    limits permits per person."""
+    spec = policy.permit_type(application.permit_type)
+    if spec is None or spec.max_active_per_person is None:
+        return None, 0
+    if application.person_id is None:
+        return None, 0
+    others = [
+        a
+        for a in same_person(session=session, application=application)
+        if a.permit_type == application.permit_type
+    ]
+    held = permits_service.held_of_applications(
+        session=session,
+        application_ids=[a.id for a in others],
+        permit_type=application.permit_type,
+        on=on,
+    )
+    return (
+        sum(1 for p in held if p.id != application.renewal_of_id),
+        sum(1 for a in others if a.status.value in OPEN_STATUSES),
     )
 
 
@@ -331,9 +399,7 @@ def store_checks(
                 message_nl=result.message_nl,
                 message_en=result.message_en,
                 reference=result.reference,
-                details={
-                    k: v for k, v in result.details.items() if k not in DERIVED_PERSONAL
-                },
+                details={k: v for k, v in result.details.items() if k not in DERIVED_PERSONAL},
                 evaluated_at=evaluated_at,
             )
         )
@@ -354,6 +420,7 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
         )
     now = utcnow()
     today = local_today()
+    link_person(session=session, application=application)
     facts = facts_for(
         session=session, policy=active.policy, application=application, on=today, kinds=kinds
     )

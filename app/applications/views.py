@@ -336,8 +336,27 @@ def clerk_file(
 ) -> Response:
     decisions_flow.make_documents(session=session, application=application)
     return render(
-        request, "applications/clerk_file.html", _file_context(session, application, user)
+        request, "applications/clerk_file.html", _clerk_context(session, application, user)
     )
+
+
+def _clerk_context(session: SessionDep, application: Application, user: User) -> dict[str, Any]:
+    """The file as a clerk sees it, with the same person's other applications and permits
+    (under other working names too): staff only."""
+    return {
+        **_file_context(session, application, user),
+        "same_person": [
+            {
+                "id": other.id,
+                "working_name": other.working_name,
+                "status": other.status,
+                "permit_type": other.permit_type,
+                "other_name": other.working_name != application.working_name,
+                "permit": service.permit_of(session=session, application_id=other.id),
+            }
+            for other in service.same_person(session=session, application=application)
+        ],
+    }
 
 
 @router.post("/queue/{application_id}/decision", dependencies=[Csrf])
@@ -363,7 +382,7 @@ def clerk_decide(
                 actor=user,
             )
     except (AppError, ValueError) as exc:
-        context = _file_context(session, application, user)
+        context = _clerk_context(session, application, user)
         code = exc.code if isinstance(exc, AppError) else "bad_decision"
         message = user_message(code, _("The decision could not be recorded."))
         errors = {"reason" if code == "reason_required" else "decision": message}

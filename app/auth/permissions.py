@@ -51,6 +51,9 @@ class Action(StrEnum):
     # Its author reads a signal back only until the care coordinator takes it.
     signal_read_own_new = "signal.read_own_new"
     signal_follow_up = "signal.follow_up"
+    # Data-subject rights: an applicant asks (their own account), a clerk handles.
+    privacy_request_own = "privacy.request_own"
+    privacy_handle = "privacy.handle"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -65,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.homework_create,
             Action.homework_read_own,
             Action.homework_letter_read_own,
+            Action.privacy_request_own,
         }
     ),
     Role.clerk: frozenset(
@@ -87,6 +91,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.inspection_read_any,
             Action.inspection_plan,
             Action.inspection_report_read_any,
+            Action.privacy_handle,
         }
     ),
     Role.inspector: frozenset(
@@ -151,6 +156,7 @@ class ObjectKind(StrEnum):
     nuisance_report = "nuisance_report"
     inspection = "inspection"
     signal = "signal"
+    erasure_request = "erasure_request"
 
 
 READ_ACCESS: dict[ObjectKind, ReadAccess] = {
@@ -175,6 +181,7 @@ READ_ACCESS: dict[ObjectKind, ReadAccess] = {
     ObjectKind.inspection: ReadAccess(Action.inspection_read_any),
     # Its author's "own" read ends when the care coordinator takes it (signals/service.py).
     ObjectKind.signal: ReadAccess(Action.signal_read, Action.signal_read_own_new),
+    ObjectKind.erasure_request: ReadAccess(Action.privacy_handle, Action.privacy_request_own),
 }
 
 

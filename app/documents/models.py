@@ -30,6 +30,8 @@ class DocumentKind(StrEnum):
     home_work_ended = "home_work_ended"
     inspection_report = "inspection_report"
     inspection_warning = "inspection_warning"
+    data_export = "data_export"
+    erasure_answer = "erasure_answer"
 
 
 READ_AS: dict[DocumentKind, ObjectKind] = {
@@ -43,6 +45,10 @@ READ_AS: dict[DocumentKind, ObjectKind] = {
     DocumentKind.inspection_report: ObjectKind.inspection_report,
     # A written warning after a visit is addressed to the permit holder, like a decision.
     DocumentKind.inspection_warning: ObjectKind.decision_letter,
+    # Everything held about a person: theirs, like their account (staff reads audited).
+    DocumentKind.data_export: ObjectKind.account,
+    # The answer to an erasure request is a decision addressed to the applicant.
+    DocumentKind.erasure_answer: ObjectKind.decision_letter,
 }
 """Which read actions guard each kind of document (`app/auth/permissions.py`)."""
 
@@ -54,6 +60,8 @@ class SubjectType(StrEnum):
     permit = "permit"
     homework_registration = "homework_registration"
     inspection = "inspection"
+    account = "account"
+    erasure_request = "erasure_request"
 
 
 class Document(SQLModel, table=True):

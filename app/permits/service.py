@@ -80,6 +80,26 @@ def count_held(*, session: Session, permit_type: str, on: date) -> int:
     ).one()
 
 
+def held_of_applications(
+    *, session: Session, application_ids: list[uuid.UUID], permit_type: str, on: date
+) -> list[Permit]:
+    """The permits of a type in force on a day that were issued on these applications
+    (a permit and its held renewal once: the renewal)."""
+    if not application_ids:
+        return []
+    return list(
+        session.exec(
+            select(Permit).where(
+                col(Permit.application_id).in_(application_ids),
+                Permit.permit_type == permit_type,
+                col(Permit.status).in_(HELD_STATUSES),
+                Permit.valid_until >= on,
+                _not_renewed(),
+            )
+        ).all()
+    )
+
+
 def counts_by_type(*, session: Session, on: date) -> dict[str, int]:
     rows = session.exec(
         select(Permit.permit_type, func.count())

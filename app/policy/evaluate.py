@@ -13,6 +13,10 @@ Counting conventions (the caller supplies the counts):
   check passes for a renewal whatever the count, even when a lowered cap is already exceeded.
 * ``HomeWorkFacts.workers_at_address`` counts the *other* sex workers with a home-work
   registration at the address, not the one being evaluated.
+* ``ApplicationFacts.person_permits_held`` counts the permits of the type the same person
+  (by legal identity, under any working name) holds, *excluding* the permit a renewal
+  replaces; ``person_other_applications`` counts that person's other open applications of
+  the type. A permit fits while the held count is below ``max_active_per_person``.
 * ``evaluate_caps`` checks a whole set of existing permits: it passes while the count is at
   most the cap.
 """
@@ -51,6 +55,11 @@ class ApplicationFacts:
     active_permits_of_type: int | None
     """Permits of the type in force; None when the type has no cap (nothing is counted)."""
     is_renewal: bool = False
+    person_permits_held: int | None = None
+    """Permits of the type the same person holds (not the one renewed); None: the person
+    is not known (no legal name and birth date yet)."""
+    person_other_applications: int = 0
+    """Other open applications of the type by the same person, under any working name."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ def evaluate_application(policy: Policy, facts: ApplicationFacts) -> list[CheckR
         _check_documents(policy, spec, facts.provided_documents),
         *_check_age(spec, facts.birth_date, facts.on, severity_unknown="blocking"),
         _check_cap_for_application(spec, facts),
+        *_check_per_person(spec, facts),
     ]
 
 
@@ -307,6 +317,42 @@ def _check_cap_for_application(spec: PermitType, facts: ApplicationFacts) -> Che
         f"No new permit of this kind can be granted now."
     )
     return _result("cap.permit_type", False, spec, nl, en, details)
+
+
+def _check_per_person(spec: PermitType, facts: ApplicationFacts) -> list[CheckResult]:
+    maximum = spec.max_active_per_person
+    if maximum is None:
+        return []
+    held = facts.person_permits_held
+    details: dict[str, object] = {
+        "max_active_per_person": maximum,
+        "held": held,
+        "other_open_applications": facts.person_other_applications,
+    }
+    if held is None:
+        nl = "We hebben uw naam en geboortedatum nodig om te zien welke vergunningen u al heeft."
+        en = "We need your name and date of birth to see which permits you already hold."
+        details["reason"] = "identity_unknown"
+        return [_result("person.max_active", False, spec, nl, en, details)]
+    if held < maximum:
+        nl = (
+            f"U heeft {held} andere vergunning(en) van deze soort; één persoon mag er "
+            f"{maximum} hebben."
+        )
+        en = f"You hold {held} other permit(s) of this kind; one person may hold {maximum}."
+        if facts.person_other_applications:
+            nl += f" U heeft nog {facts.person_other_applications} andere aanvraag lopen."
+            en += f" You have {facts.person_other_applications} other application(s) open."
+        return [_result("person.max_active", True, spec, nl, en, details)]
+    nl = (
+        f"U heeft al {held} vergunning(en) van deze soort, ook onder een andere werknaam. "
+        f"Eén persoon mag er ten hoogste {maximum} hebben."
+    )
+    en = (
+        f"You already hold {held} permit(s) of this kind, also under another working name. "
+        f"One person may hold at most {maximum}."
+    )
+    return [_result("person.max_active", False, spec, nl, en, details)]
 
 
 # --- home-work rules --------------------------------------------------------------------

@@ -119,6 +119,9 @@ class PermitType(_Model):
     minimum_age: Age | None = None
     cap: Literal["none"] | int = "none"
     """Either "none" (no cap) or the largest number of active permits of this type."""
+    max_active_per_person: int | None = Field(default=None, ge=1, le=10)
+    """The most permits of this type one person (by legal identity, whatever the working
+    name) may hold at once; None: no limit. Needs legal_name and birth_date collected."""
     required_fields: tuple[FieldName, ...] = ()
     required_documents: tuple[Key, ...] = ()
     """Keys of ``[document_kinds]``."""
@@ -176,6 +179,14 @@ class PermitType(_Model):
                 ("required_fields",),
                 "birth_date must be a required field when minimum_age or young_age_threshold "
                 "is set (the age cannot be checked without it)",
+            )
+        if self.max_active_per_person is not None and not {"legal_name", "birth_date"} <= set(
+            self.required_fields
+        ):
+            raise PolicyValueError(
+                ("max_active_per_person",),
+                "max_active_per_person needs legal_name and birth_date as required fields "
+                "(the person behind a working name is known by them)",
             )
         if len(self.conditions_nl) != len(self.conditions_en):
             raise PolicyValueError(

@@ -39,6 +39,7 @@ APPLICATION_RULES = [
     "documents.required",
     "age.minimum",
     "cap.permit_type",
+    "person.max_active",
 ]
 
 
@@ -50,6 +51,7 @@ def facts(**changes: Any) -> ApplicationFacts:
         "provided_fields": WORKER_FIELDS,
         "provided_documents": frozenset({"identity_document"}),
         "active_permits_of_type": 0,
+        "person_permits_held": 0,
     }
     values.update(changes)
     return ApplicationFacts(**values)
@@ -440,3 +442,28 @@ def test_cap_rule_passes_iff_below_cap(
     assert check.passed is expected
     whole_set = evaluate_caps(policy, {"solo": count})[0]
     assert whole_set.passed is (cap == "none" or count <= int(cap))
+
+
+# --- one person, one record ----------------------------------------------------------------
+
+
+def test_a_second_personal_permit_fails_under_a_limit_of_one() -> None:
+    check = by_rule(evaluate_application(TILBURG, facts(person_permits_held=1)))
+    failed = check["person.max_active"]
+    assert not failed.passed and failed.severity == "blocking"
+    assert failed.details["max_active_per_person"] == 1 and failed.details["held"] == 1
+    assert "andere werknaam" in failed.message_nl and "another working name" in failed.message_en
+    passed = by_rule(evaluate_application(TILBURG, facts(person_other_applications=1)))
+    assert passed["person.max_active"].passed
+    assert passed["person.max_active"].details["other_open_applications"] == 1
+
+
+def test_an_unknown_person_cannot_pass_the_limit_per_person() -> None:
+    check = by_rule(evaluate_application(TILBURG, facts(person_permits_held=None)))
+    assert not check["person.max_active"].passed
+    assert check["person.max_active"].details["reason"] == "identity_unknown"
+
+
+def test_types_without_a_limit_per_person_have_no_such_check() -> None:
+    results = evaluate_application(TILBURG, facts(permit_type="escort_business"))
+    assert "person.max_active" not in {r.rule_id for r in results}

@@ -57,7 +57,11 @@ def issue_worker_permit(session: Session, clerk: User, *, working_name: str, age
     """A sex worker permit through the services (the shared factory), held by someone who
     is `age` years old, under this module's legal name."""
     return make_permit(
-        session, clerk=clerk, working_name=working_name, age=age, legal_name=LEGAL_NAME
+        session,
+        clerk=clerk,
+        working_name=working_name,
+        age=age,
+        legal_name=f"{LEGAL_NAME} {working_name}",  # one person per working name
     )
 
 
