@@ -298,7 +298,7 @@ def test_nul_bytes_and_huge_input_are_a_clear_answer_never_a_500(
     assert client.post(API, json=_report(postcode="5038\x00AB")).status_code == 422
     assert client.post(API, json=_report(description="x" * 100_000)).status_code == 422
     assert client.get("/api/v1/public/nuisance-reports/OV-AAAA-AAA%00").status_code == 422
-    assert client.get("/overlast-melden/status?reference=%00").status_code == 404
+    assert client.get("/overlast-melden/status?reference=%00").status_code == 422
     headers = token_for(client, make_user(session))
     body = {
         "working_name": "Ro\x00s",
