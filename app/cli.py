@@ -61,7 +61,8 @@ def _print_demo_accounts() -> None:
         f"the demo two-factor secret {demo.DEMO_TOTP_SECRET} (the same for every demo staff "
         "account; demo mode only). Add it to an authenticator app, or print the current code "
         "with: python -c \"import pyotp; print(pyotp.TOTP('"
-        f"{demo.DEMO_TOTP_SECRET}').now())\""
+        f"{demo.DEMO_TOTP_SECRET}').now())\"",
+        soft_wrap=True,
     )
 
 
