@@ -58,6 +58,14 @@ def _print_demo_accounts() -> None:
     for account in demo.DEMO_ACCOUNTS:
         table.add_row(account.role.value, account.email, account.password)
     console.print(table)
+    console.print(
+        "Demo staff log in with a second step: at first login the site shows a QR code for "
+        f"the demo two-factor secret {demo.DEMO_TOTP_SECRET} (the same for every demo staff "
+        "account; demo mode only). Add it to an authenticator app, or print the current code "
+        "with: python -c \"import pyotp; print(pyotp.TOTP('"
+        f"{demo.DEMO_TOTP_SECRET}').now())\"",
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -127,7 +127,22 @@ class Settings(BaseSettings):
         default=60, description="Lifetime of an API bearer token."
     )
     login_attempts_per_minute: int = Field(
-        default=5, description="Wrong passwords allowed per account (and 4x per client) a minute."
+        default=5,
+        ge=1,
+        description="Wrong passwords allowed per account from one client address a minute "
+        "(4x in an hour; and 4x a minute per address over all accounts). Failures from "
+        "one address never lock the owner out at another.",
+    )
+    mfa_attempts_per_minute: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong two-factor codes (staff login) allowed per account from one client "
+        "address a minute.",
+    )
+    mfa_attempts_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Wrong two-factor codes allowed per account an hour, over all addresses.",
     )
     timezone: str = Field(
         default="Europe/Amsterdam",

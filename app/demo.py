@@ -15,6 +15,7 @@ from app.addresses.models import Resident
 from app.applications import decisions, uploads
 from app.applications import service as applications
 from app.applications.models import Application, ApplicationCreate
+from app.auth import mfa
 from app.auth import service as auth_service
 from app.auth.models import Role, User, UserCreate
 from app.db import local_today
@@ -40,6 +41,12 @@ DEMO_ACCOUNTS = (
 )
 
 
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
+"""The two-factor secret every demo staff account starts with (pending: the enrolment page
+at first login shows it and asks for a code). It is public, printed on start and written
+in the README, which is one reason demo data is refused when APP_ENV=production."""
+
+
 def database_is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(User)).one() == 0
 
@@ -50,11 +57,14 @@ def load(session: Session) -> list[DemoAccount]:
     created = []
     for account in DEMO_ACCOUNTS:
         if auth_service.get_by_email(session=session, email=account.email) is None:
-            auth_service.create(
+            user = auth_service.create(
                 session=session,
                 data=UserCreate(email=account.email, password=account.password, role=account.role),
                 actor=None,
             )
+            if user.mfa_required:
+                # Not confirmed yet: at first login the enrolment page shows this secret.
+                mfa.set_pending_secret(session=session, user=user, secret=DEMO_TOTP_SECRET)
             created.append(account)
     if created:
         _load_applications(session)

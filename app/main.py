@@ -23,7 +23,7 @@ from app.audit import anchor
 from app.auth import api as auth_api
 from app.auth import views as auth_views
 from app.auth.deps import LoginRequired
-from app.auth.ratelimit import LoginThrottle, Throttle, make_storage
+from app.auth.ratelimit import LoginThrottle, MfaThrottle, Throttle, make_storage
 from app.body_limit import BodySizeLimitMiddleware
 from app.clean_input import refuse_control_characters
 from app.config import Settings, get_settings
@@ -118,6 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One storage for every limit: in the process, or shared by all workers (Redis).
     storage = make_storage(settings.rate_limit_storage_url)
     app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute, storage=storage)
+    app.state.mfa_throttle = MfaThrottle(
+        settings.mfa_attempts_per_minute, per_hour=settings.mfa_attempts_per_hour, storage=storage
+    )
     app.state.verify_throttle = Throttle(settings.verify_requests_per_minute, storage=storage)
     app.state.home_work_throttle = Throttle(
         per_hour=settings.home_work_attempts_per_hour, storage=storage

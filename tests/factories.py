@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,33 +13,86 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.applications.models import Application
+from app.auth import mfa
 from app.auth import service as auth_service
 from app.auth.models import Role, User, UserCreate
+from app.auth.ratelimit import MfaThrottle
 from app.permits.models import Permit
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(session: Session, role: Role = Role.applicant, email: str | None = None) -> User:
+def make_user(
+    session: Session, role: Role = Role.applicant, email: str | None = None, *, enrol: bool = True
+) -> User:
+    """An account through the service; a staff account has set up two-factor login (as its
+    owner would at first login) unless `enrol=False`."""
     email = email or f"{role.value}{next(_counter)}@example.org"
     user = auth_service.create(
         session=session, data=UserCreate(email=email, password=PASSWORD, role=role), actor=None
     )
+    if enrol and user.mfa_required:
+        enrol_mfa(session, user)
     session.commit()  # as a request would: a later failing request keeps what was made
     return user
 
 
-def token_for(client: TestClient, user: User) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/auth/token", data={"username": user.email, "password": PASSWORD}
+# ---- two-factor login of staff ---------------------------------------------------------------
+
+MFA_SECRETS: dict[str, str] = {}
+"""The TOTP secret of every staff account the tests enrolled, by e-mail address."""
+_LAST_STEP: dict[str, int] = {}
+
+
+def enrol_mfa(session: Session, user: User) -> list[str]:
+    """Set up two-factor login through the service, with a code computed as the app would;
+    returns the recovery codes. The caller commits."""
+    secret = mfa.pending_secret(session=session, user=user)
+    MFA_SECRETS[user.email] = secret
+    _LAST_STEP.pop(user.email, None)
+    return mfa.confirm_enrolment(
+        session=session, user=user, code=totp_code(user.email), throttle=MfaThrottle(), client="t"
     )
+
+
+def totp_code(email: str, user: User | None = None) -> str:
+    """A code of the account's authenticator app that the server has not seen yet (each code
+    is accepted once): the current one, or the next one (accepted for clock drift).
+
+    When both were used, a test holding the account in its session lets the server forget
+    the codes it saw (as if 30 seconds had passed); otherwise (a live server) this waits
+    for the next 30 seconds."""
+    import pyotp
+
+    totp = pyotp.TOTP(MFA_SECRETS[email])
+    now_step = int(time.time()) // 30
+    step = max(now_step, _LAST_STEP.get(email, -1) + 1)
+    if step > now_step + 1:
+        db = Session.object_session(user) if user is not None else None
+        if user is not None and db is not None and user.mfa_secret:
+            user.mfa_secret = {"secret": user.mfa_secret["secret"]}
+            db.add(user)
+            db.flush()
+            step = now_step
+        else:
+            time.sleep((step - 1) * 30 - time.time() + 0.5)
+    _LAST_STEP[email] = step
+    return totp.at(step * 30)
+
+
+def token_for(client: TestClient, user: User) -> dict[str, str]:
+    data = {"username": user.email, "password": PASSWORD}
+    if user.email in MFA_SECRETS:
+        data["totp"] = totp_code(user.email, user)
+    response = client.post("/api/v1/auth/token", data=data)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def login_page(client: TestClient, user: User) -> None:
-    """Log in through the HTML form (session cookie + CSRF)."""
+    """Log in through the HTML form (session cookie + CSRF), with the second step for
+    staff."""
     page = client.get("/login")
     token = csrf_from(page.text)
     response = client.post(
@@ -47,6 +101,14 @@ def login_page(client: TestClient, user: User) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+    if response.headers["location"] == "/login/code":
+        token = csrf_from(client.get("/login/code").text)
+        response = client.post(
+            "/login/code",
+            data={"code": totp_code(user.email, user), "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
 
 
 def csrf_from(html: str) -> str:

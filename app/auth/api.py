@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth import service
+from app.auth import mfa, service, sessions
 from app.auth.deps import CurrentUser, require
 from app.auth.models import Token, User, UserCreate, UserPublic, UserRegister
 from app.auth.permissions import Action
 from app.auth.security import create_access_token
 from app.deps import SessionDep
+from app.errors import NotAuthenticated
 from app.web import client_address
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -35,16 +36,42 @@ def token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
+    totp: Annotated[str, Form()] = "",
 ) -> Token:
-    """OAuth2 password flow: email as `username`, and the password."""
+    """OAuth2 password flow: email as `username`, and the password.
+
+    Staff accounts also send `totp`: the current 6-digit code of their authenticator app
+    (or one of their recovery codes, which is spent). A staff member who has not set up
+    two-factor login yet does that first by logging in on the site (401
+    `mfa_enrolment_required`). Each token is a session of its own: logging out elsewhere
+    leaves it, ending all sessions (password change, an admin) ends it."""
+    client = client_address(request)
     user = service.authenticate(
         session=session,
         email=form.username,
         password=form.password,
         throttle=request.app.state.login_throttle,
-        client=client_address(request),
+        client=client,
     )
-    access_token, expires_in = create_access_token(user.id)
+    if user.mfa_required:
+        if not user.mfa_enrolled:
+            raise NotAuthenticated(
+                "mfa_enrolment_required",
+                "Set up two-factor login by logging in on the site first.",
+            )
+        if not totp.strip():
+            raise NotAuthenticated("mfa_required", "Send the code of your authenticator app.")
+        mfa.verify(
+            session=session,
+            user=user,
+            code=totp,
+            throttle=request.app.state.mfa_throttle,
+            client=client,
+        )
+    row = sessions.start(session=session, user=user, kind="api")
+    access_token, expires_in = create_access_token(
+        user.id, session_id=row.id, generation=row.generation
+    )
     return Token(access_token=access_token, expires_in=expires_in)
 
 
@@ -98,5 +125,26 @@ def activate_user(
     session: SessionDep,
     user: Annotated[User, Depends(require(Action.account_create_staff))],
 ) -> User:
-    """Admin: switch a staff account on again."""
+    """Admin: switch a staff account on again (sessions from before stay ended)."""
     return service.set_active(session=session, user_id=user_id, active=True, actor=user)
+
+
+@router.post("/users/{user_id}/sessions/end", response_model=UserPublic)
+def end_sessions(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    user: Annotated[User, Depends(require(Action.account_create_staff))],
+) -> User:
+    """Admin: end every session and token of a staff account."""
+    return sessions.admin_end_all(session=session, user_id=user_id, actor=user)
+
+
+@router.post("/users/{user_id}/mfa/reset", response_model=UserPublic)
+def reset_mfa(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    user: Annotated[User, Depends(require(Action.account_create_staff))],
+) -> User:
+    """Admin: reset a staff member's two-factor login (lost phone); they set it up again at
+    their next login, and every session of theirs ends."""
+    return mfa.reset(session=session, user_id=user_id, actor=user)

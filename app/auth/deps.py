@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth import service as auth_service
+from app.auth import sessions
 from app.auth.models import User
 from app.auth.permissions import Action, can
 from app.auth.security import decode_access_token
@@ -21,6 +22,8 @@ from app.errors import Forbidden, NotAuthenticated
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 SESSION_USER_KEY = "user_id"
+SESSION_ID_KEY = "sid"
+SESSION_GENERATION_KEY = "gen"
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,18 @@ class LoginRequired(NotAuthenticated):
 def get_current_user(
     session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
-    user_id = decode_access_token(token) if token else None
-    user = auth_service.get(session=session, user_id=user_id) if user_id else None
-    if user is None or not user.is_active:
+    claims = decode_access_token(token) if token else None
+    user = (
+        sessions.check(
+            session=session,
+            user_id=claims.user_id,
+            session_id=claims.session_id,
+            generation=claims.generation,
+        )
+        if claims
+        else None
+    )
+    if user is None:
         raise NotAuthenticated("not_authenticated", "A valid bearer token is required.")
     return user
 
@@ -48,10 +60,17 @@ def get_page_user_optional(request: Request, session: SessionDep) -> User | None
     if not raw:
         return None
     try:
-        user = auth_service.get(session=session, user_id=uuid.UUID(raw))
-    except ValueError:
+        user = sessions.check(
+            session=session,
+            user_id=uuid.UUID(str(raw)),
+            session_id=uuid.UUID(str(request.session.get(SESSION_ID_KEY))),
+            generation=int(str(request.session.get(SESSION_GENERATION_KEY))),
+            max_age=timedelta(seconds=request.app.state.settings.session_max_age_seconds),
+        )
+    except (TypeError, ValueError):
         user = None
-    if user is None or not user.is_active:
+    if user is None:
+        # An ended session: the cookie is worth nothing any more, so forget it.
         request.session.clear()
         return None
     # A plain snapshot for the page header: an error page rendered after a rollback must

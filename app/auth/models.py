@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import EmailStr, field_validator
+from sqlalchemy import Column, Index, Integer
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from app.crypto import EncryptedJSON
 from app.db import UTCDateTime, created_at_field, uuid_pk_field
 
 MIN_PASSWORD_LENGTH = 12
@@ -43,10 +45,57 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+    # Bumped whenever every session and token of the account must end (password changed,
+    # switched off or on, an admin ended them, MFA reset): each carries the generation it
+    # was made in and is refused once it no longer matches.
+    session_generation: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    # Staff two-factor login (TOTP). The secret is encrypted at rest ({"secret": base32});
+    # it is confirmed (in use) once `mfa_enabled_at` is set.
+    mfa_secret: dict[str, Any] | None = Field(default=None, sa_type=EncryptedJSON)
+    mfa_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def mfa_required(self) -> bool:
+        return self.is_staff
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return self.mfa_enabled_at is not None and self.mfa_secret is not None
+
+
+class UserSession(SQLModel, table=True):
+    """One signed-in browser or one API token. Logging out ends this one; ending all of an
+    account's sessions ends every row and bumps the account's generation."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_open", "user_id", "ended_at"),)
+
+    id: uuid.UUID = uuid_pk_field()
+    user_id: uuid.UUID = Field(foreign_key="user_account.id")
+    kind: str = Field(default="page", max_length=8)  # "page" or "api"
+    generation: int = Field(default=0)
+    created_at: datetime = created_at_field()
+    last_seen: datetime = created_at_field()
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time recovery code of a staff member's two-factor login, stored as a salted
+    hash; `used_at` is set when it is spent."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: uuid.UUID = uuid_pk_field()
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=128)
+    created_at: datetime = created_at_field()
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 def _check_password(value: str) -> str:
@@ -76,6 +125,7 @@ class UserPublic(SQLModel):
     language: str
     is_active: bool
     created_at: datetime
+    mfa_enrolled: bool = False
 
 
 class Token(SQLModel):

@@ -83,14 +83,26 @@ class Throttle:
 
 
 class LoginThrottle:
-    """Wrong passwords per account and per client address."""
+    """Wrong passwords, counted per (account, client address) and per client address.
+
+    Nothing is counted per account alone, so failures from one address never lock the
+    owner out at another: a correct password from an address that has not been failing is
+    always let through. Per (account, address) the wait grows: `per_minute` wrong passwords
+    wait out the minute, `per_minute * 4` in an hour wait out the hour. An address that
+    tries many accounts meets the looser per-address limit (`per_minute * 4` a minute)."""
 
     def __init__(self, per_account_per_minute: int, *, storage: Storage | None = None) -> None:
-        self.account = Throttle(per_account_per_minute, storage=storage)
+        self.pair_minute = Throttle(per_account_per_minute, storage=storage)
+        self.pair_hour = Throttle(per_hour=per_account_per_minute * 4, storage=storage)
         self.client = Throttle(per_account_per_minute * 4, storage=storage)
 
     def _keys(self, email: str, client: str) -> tuple[tuple[Throttle, str], ...]:
-        return ((self.account, f"login:{email.lower()}"), (self.client, f"login-ip:{client}"))
+        pair = f"login:{email.lower()}|{client}"
+        return (
+            (self.pair_minute, pair),
+            (self.pair_hour, pair),
+            (self.client, f"login-ip:{client}"),
+        )
 
     def allowed(self, email: str, client: str) -> bool:
         return all(t.allowed(k) for t, k in self._keys(email, client))
@@ -100,4 +112,35 @@ class LoginThrottle:
             throttle.hit(key)
 
     def retry_after(self, email: str, client: str) -> int:
-        return max(t.retry_after(k) for t, k in self._keys(email, client))
+        return max(
+            (t.retry_after(k) for t, k in self._keys(email, client) if not t.allowed(k)),
+            default=1,
+        )
+
+
+class MfaThrottle:
+    """Wrong two-factor codes: `per_minute` per (account, address) and `per_hour` per
+    account. Only someone who already has the password reaches this step; the per-account
+    hour limit keeps guessing 6-digit codes from many addresses hopeless."""
+
+    def __init__(
+        self, per_minute: int = 5, *, per_hour: int = 20, storage: Storage | None = None
+    ) -> None:
+        self.pair = Throttle(per_minute, storage=storage)
+        self.account = Throttle(per_hour=per_hour, storage=storage)
+
+    def _keys(self, user_id: str, client: str) -> tuple[tuple[Throttle, str], ...]:
+        return ((self.pair, f"mfa:{user_id}|{client}"), (self.account, f"mfa:{user_id}"))
+
+    def allowed(self, user_id: str, client: str) -> bool:
+        return all(t.allowed(k) for t, k in self._keys(user_id, client))
+
+    def failed(self, user_id: str, client: str) -> None:
+        for throttle, key in self._keys(user_id, client):
+            throttle.hit(key)
+
+    def retry_after(self, user_id: str, client: str) -> int:
+        return max(
+            (t.retry_after(k) for t, k in self._keys(user_id, client) if not t.allowed(k)),
+            default=1,
+        )

@@ -11,12 +11,28 @@ from sqlmodel import Session, col, select
 
 from app import access
 from app.audit import service as audit
-from app.auth.models import STAFF_ROLES, Role, User, UserCreate, UserRegister
+from app.auth import sessions
+from app.auth.models import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    STAFF_ROLES,
+    Role,
+    User,
+    UserCreate,
+    UserRegister,
+)
 from app.auth.permissions import Action, ObjectKind, can
 from app.auth.ratelimit import LoginThrottle, Throttle
 from app.auth.security import hash_password, verify_password
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TooManyRequests
+from app.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
 
 
 def _summary(user: User) -> dict[str, object]:
@@ -167,8 +183,52 @@ def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: Use
         before=before,
         after=_summary(user),
     )
-    session.flush()
+    # Off ends every session; on again must not revive a cookie or token from before.
+    sessions.end_all(
+        session=session, user=user, actor=actor, reason="activated" if active else "deactivated"
+    )
     return user
+
+
+def change_password(
+    *,
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    throttle: LoginThrottle,
+    client: str,
+) -> None:
+    """The account holder changes their password: every session and token of the account
+    ends (the caller starts a new one for the browser that made the change). A wrong
+    current password counts as a wrong login."""
+    if not throttle.allowed(user.email, client):
+        raise TooManyRequests(
+            "too_many_attempts",
+            "Too many wrong passwords. Wait a minute and try again.",
+            retry_after=throttle.retry_after(user.email, client),
+        )
+    if not verify_password(current, user.password_hash):
+        throttle.failed(user.email, client)
+        raise InvalidInput("wrong_password", "The current password is wrong.")
+    if not MIN_PASSWORD_LENGTH <= len(new) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "weak_password",
+            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+        )
+    if new == current:
+        raise InvalidInput("same_password", "Choose a password you did not use just now.")
+    user.password_hash = hash_password(new)
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(
+        session,
+        actor=user,
+        action="account.password_change",
+        object_type="user",
+        object_id=user.id,
+    )
+    sessions.end_all(session=session, user=user, actor=user, reason="password_changed")
 
 
 def set_language(*, session: Session, user: User, language: str) -> User:

@@ -1,16 +1,28 @@
-"""Pages: login, logout, register, language switch, home per role, staff accounts."""
+"""Pages: login (with the staff's second step), logout, register, change password,
+language switch, staff accounts."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Annotated
 
+import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlmodel import Session
 
-from app.auth import service
-from app.auth.deps import SESSION_USER_KEY, OptionalPageUser, require_page
+from app.auth import mfa, service, sessions
+from app.auth.deps import (
+    SESSION_GENERATION_KEY,
+    SESSION_ID_KEY,
+    SESSION_USER_KEY,
+    OptionalPageUser,
+    PageUser,
+    SignedIn,
+    require_page,
+)
 from app.auth.models import MIN_PASSWORD_LENGTH, Role, User, UserCreate, UserRegister
 from app.auth.permissions import Action
 from app.context import LANGUAGE_COOKIE
@@ -41,9 +53,65 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
-def _log_in(request: Request, user: User) -> None:
+def _log_in(request: Request, session: Session, user: User) -> None:
+    """A new server-side session for this browser; the cookie names it."""
+    row = sessions.start(session=session, user=user, kind="page")
     request.session.clear()  # a fresh session (and CSRF token) after login
     request.session[SESSION_USER_KEY] = str(user.id)
+    request.session[SESSION_ID_KEY] = str(row.id)
+    request.session[SESSION_GENERATION_KEY] = row.generation
+
+
+# Between the password and the second step a staff login waits in the (signed) cookie:
+# whose, which generation, since when, and where to go afterwards. No session exists yet.
+PENDING_KEY = "mfa_pending"
+PENDING_SECONDS = 300
+
+
+def _set_pending(request: Request, user: User, next: str) -> None:
+    request.session.clear()
+    request.session[PENDING_KEY] = {
+        "user": str(user.id),
+        "gen": user.session_generation,
+        "at": int(time.time()),
+        "next": next,
+    }
+
+
+def _pending(request: Request, session: Session) -> tuple[User, str] | None:
+    """The staff member who gave the right password in this browser a moment ago."""
+    data = request.session.get(PENDING_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        if time.time() - int(data["at"]) > PENDING_SECONDS:
+            return None
+        user = service.get(session=session, user_id=uuid.UUID(str(data["user"])))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if (
+        user is None
+        or not user.is_active
+        or not user.mfa_required
+        or user.session_generation != data.get("gen")
+    ):
+        return None
+    return user, safe_next(str(data.get("next") or ""), "/home")
+
+
+def _qr_data_uri(uri: str) -> str:
+    return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
+
+
+def _enrol_page(
+    request: Request, session: Session, user: User, errors: dict[str, str], status: int = 200
+) -> Response:
+    secret = mfa.pending_secret(session=session, user=user)
+    uri = mfa.provisioning_uri(user, secret)
+    context = {"qr": _qr_data_uri(uri), "secret": secret, "errors": errors}
+    response = render(request, "auth/mfa_enrol.html", context, status_code=status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/")
@@ -84,14 +152,146 @@ def login(
             {"errors": {"form": message}, "values": {"email": email}, "next": safe_next(next)},
             status_code=status_of(exc),
         )
-    _log_in(request, user)
+    if user.mfa_required:
+        _set_pending(request, user, safe_next(next, "/home"))
+        return redirect("/login/code" if user.mfa_enrolled else "/login/enrol")
+    _log_in(request, session, user)
     return redirect(safe_next(next, "/home"))
 
 
+def _login_expired() -> Response:
+    return redirect("/login?expired=1")
+
+
+@router.get("/login/code")
+def login_code_page(request: Request, session: SessionDep) -> Response:
+    pending = _pending(request, session)
+    if pending is None or not pending[0].mfa_enrolled:
+        return _login_expired()
+    return render(request, "auth/mfa_code.html")
+
+
+@router.post("/login/code", dependencies=[Csrf])
+def login_code(
+    request: Request, session: SessionDep, code: Annotated[str, Form()] = ""
+) -> Response:
+    pending = _pending(request, session)
+    if pending is None or not pending[0].mfa_enrolled:
+        return _login_expired()
+    user, next = pending
+    try:
+        with session.begin_nested():
+            mfa.verify(
+                session=session,
+                user=user,
+                code=code,
+                throttle=request.app.state.mfa_throttle,
+                client=client_address(request),
+            )
+    except AppError as exc:
+        errors = {"code": user_message(exc.code)}
+        return render(request, "auth/mfa_code.html", {"errors": errors}, status_code=status_of(exc))
+    _log_in(request, session, user)
+    return redirect(next)
+
+
+@router.get("/login/enrol")
+def login_enrol_page(request: Request, session: SessionDep) -> Response:
+    pending = _pending(request, session)
+    if pending is None or pending[0].mfa_enrolled:
+        return _login_expired()
+    return _enrol_page(request, session, pending[0], {})
+
+
+@router.post("/login/enrol", dependencies=[Csrf])
+def login_enrol(
+    request: Request, session: SessionDep, code: Annotated[str, Form()] = ""
+) -> Response:
+    pending = _pending(request, session)
+    if pending is None or pending[0].mfa_enrolled:
+        return _login_expired()
+    user, next = pending
+    try:
+        with session.begin_nested():
+            codes = mfa.confirm_enrolment(
+                session=session,
+                user=user,
+                code=code,
+                throttle=request.app.state.mfa_throttle,
+                client=client_address(request),
+            )
+    except AppError as exc:
+        errors = {"code": user_message(exc.code)}
+        return _enrol_page(request, session, user, errors, status_of(exc))
+    _log_in(request, session, user)
+    request.state.signed_in = SignedIn(email=user.email, role=user.role.value)
+    response = render(request, "auth/mfa_recovery_codes.html", {"codes": codes, "next": next})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @router.post("/logout", dependencies=[Csrf])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep, user: OptionalPageUser) -> Response:
+    """Ends this browser's session on the server too: a copy of the cookie stops working."""
+    if user is not None:
+        raw = request.session.get(SESSION_ID_KEY)
+        try:
+            session_id = uuid.UUID(str(raw))
+        except ValueError:
+            session_id = None
+        sessions.end(session=session, user=user, session_id=session_id)
     request.session.clear()
     return redirect("/")
+
+
+@router.get("/account/password")
+def password_page(request: Request, user: PageUser) -> Response:
+    return render(request, "auth/password.html")
+
+
+@router.post("/account/password", dependencies=[Csrf])
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    new_password_repeat: Annotated[str, Form()] = "",
+) -> Response:
+    """A new password ends every session and token of the account; this browser gets a new
+    session and stays logged in."""
+    errors: dict[str, str] = {}
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        errors["new_password"] = _(
+            "Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH
+        )
+    elif new_password != new_password_repeat:
+        errors["new_password_repeat"] = _("The two passwords are not the same.")
+    if not errors:
+        try:
+            with session.begin_nested():
+                service.change_password(
+                    session=session,
+                    user=user,
+                    current=current_password,
+                    new=new_password,
+                    throttle=request.app.state.login_throttle,
+                    client=client_address(request),
+                )
+        except AppError as exc:
+            field = (
+                "new_password"
+                if exc.code in ("weak_password", "same_password")
+                else ("current_password")
+            )
+            errors[field] = user_message(exc.code)
+            return render(
+                request, "auth/password.html", {"errors": errors}, status_code=status_of(exc)
+            )
+    if errors:
+        return render(request, "auth/password.html", {"errors": errors}, status_code=422)
+    _log_in(request, session, user)
+    return redirect("/account/password?changed=1")
 
 
 @router.get("/register")
@@ -137,14 +337,11 @@ def register(
             {"errors": {"email": user_message(exc.code)}, "values": values},
             status_code=status_of(exc),
         )
-    _log_in(request, user)
+    _log_in(request, session, user)
     return redirect("/home")
 
 
-@router.get("/lang/{code}")
-def switch_language(
-    code: str, request: Request, session: SessionDep, user: OptionalPageUser, next: str = "/"
-) -> Response:
+def _language_response(code: str, next: str) -> Response:
     language = normalise_language(code)
     if language is None:
         raise NotFound(code="unknown_language", message="This language is not available.")
@@ -152,9 +349,32 @@ def switch_language(
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True
     )
-    if user is not None:
+    return response
+
+
+@router.post("/lang", dependencies=[Csrf])
+def switch_language(
+    session: SessionDep,
+    user: OptionalPageUser,
+    code: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """The language menu's forms: the page language, and the saved setting of a logged-in
+    account (which is why this is a POST with a CSRF token)."""
+    response = _language_response(code, next)
+    language = normalise_language(code)
+    if user is not None and language is not None:
         service.set_language(session=session, user=user, language=language)
     return response
+
+
+@router.get("/lang/{code}")
+def switch_language_link(code: str, user: OptionalPageUser, next: str = "/") -> Response:
+    """A plain link for visitors who are not logged in: only this browser's language
+    cookie. It never changes an account's saved setting (that takes the POST form)."""
+    if user is not None:
+        return redirect(safe_next(next))
+    return _language_response(code, next)
 
 
 @router.get("/admin/users")
@@ -193,6 +413,26 @@ def admin_create_user(
             {"users": users, "roles": STAFF_ROLE_CHOICES, "errors": errors, "values": values},
             status_code=422,
         )
+    return redirect("/admin/users?recorded=1")
+
+
+@router.post("/admin/users/{user_id}/sessions/end", dependencies=[Csrf])
+def admin_end_sessions(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+) -> Response:
+    sessions.admin_end_all(session=session, user_id=user_id, actor=user)
+    return redirect("/admin/users?recorded=1")
+
+
+@router.post("/admin/users/{user_id}/mfa/reset", dependencies=[Csrf])
+def admin_reset_mfa(
+    user_id: uuid.UUID,
+    session: SessionDep,
+    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+) -> Response:
+    mfa.reset(session=session, user_id=user_id, actor=user)
     return redirect("/admin/users?recorded=1")
 
 

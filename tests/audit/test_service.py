@@ -15,12 +15,13 @@ def test_every_change_is_audited_and_chain_verifies(session: Session) -> None:
     admin = make_user(session, Role.admin)
     make_user(session)
     events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
-    assert [e.action for e in events] == ["account.create", "account.create"]
+    # A staff account sets up two-factor login (the factory does, as at a first login).
+    assert [e.action for e in events] == ["account.create", "account.mfa_enrol", "account.create"]
     assert events[0].prev_hash == GENESIS_HASH
     assert events[1].prev_hash == events[0].hash
     assert events[0].actor_id == admin.id
     report = audit.verify_chain(session)
-    assert report.ok and report.checked == 2
+    assert report.ok and report.checked == 3
 
 
 def test_secrets_never_reach_the_trail(session: Session) -> None:

@@ -182,7 +182,10 @@ def test_admin_switches_off_a_staff_account(client: TestClient, session: Session
     )
     on = client.post(f"/api/v1/users/{clerk.id}/activate", headers=admin_token)
     assert on.json()["is_active"] is True
-    # Switched on again, the clerk may work, but not switch accounts.
+    # Switched on again, the old token stays dead; with a new one the clerk may work, but
+    # not switch accounts.
+    assert client.get("/api/v1/users/me", headers=clerk_token).status_code == 401
+    clerk_token = token_for(client, clerk)
     assert client.get("/api/v1/users/me", headers=clerk_token).status_code == 200
     assert (
         client.post(f"/api/v1/users/{admin.id}/deactivate", headers=clerk_token).status_code == 403

@@ -39,7 +39,8 @@ def test_register_logout_login_home(page: Page, live_server: LiveServer) -> None
     expect(page.get_by_role("heading", name="Mijn pagina")).to_be_visible()
     expect(page.get_by_role("heading", name="Mijn aanvragen")).to_be_visible()
 
-    # The language switch turns the whole page into English.
-    page.get_by_role("link", name="English").click()
+    # The language switch (a small form, a button that looks like a link) turns the whole
+    # page into English.
+    page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="My page")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -14,7 +14,7 @@ from app.auth import service as auth_service
 from app.auth.models import Role, UserCreate
 from app.db import make_engine
 from tests.browser.conftest import LiveServer
-from tests.factories import PDF_BYTES
+from tests.factories import MFA_SECRETS, PDF_BYTES, enrol_mfa, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -26,21 +26,28 @@ def _make_clerk(live_server: LiveServer) -> str:
     email = f"clerk-{uuid.uuid4().hex[:8]}@tilburg.example"
     engine = make_engine(live_server.database_url)
     with Session(engine) as session:
-        auth_service.create(
+        clerk = auth_service.create(
             session=session,
             data=UserCreate(email=email, password=PASSWORD, role=Role.clerk),
             actor=None,
         )
+        enrol_mfa(session, clerk)
         session.commit()
     engine.dispose()
     return email
 
 
 def _log_in(page: Page, live_server: LiveServer, email: str) -> None:
+    """Log in; staff (enrolled by the test with `enrol_mfa`) also type their app's code."""
     page.goto(live_server.url + "/login")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    if email in MFA_SECRETS:
+        expect(page).to_have_url(live_server.url + "/login/code")
+        page.locator("#code").fill(totp_code(email))
+        page.locator("form[action='/login/code'] button[type=submit]").click()
+        expect(page).not_to_have_url(live_server.url + "/login/code")
 
 
 def _log_out(page: Page) -> None:

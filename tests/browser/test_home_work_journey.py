@@ -19,6 +19,7 @@ from app.db import make_engine
 from app.flows import residents as residents_flow
 from tests.browser.conftest import LiveServer
 from tests.browser.test_application_journey import PASSWORD, _log_in, _log_out
+from tests.factories import enrol_mfa
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +35,13 @@ def _prepare(live_server: LiveServer, house: int) -> dict[str, str]:
     engine = make_engine(live_server.database_url)
     with Session(engine) as session:
         for role in (Role.clerk, Role.inspector):
-            auth_service.create(
+            staff = auth_service.create(
                 session=session,
                 data=UserCreate(email=emails[role.value], password=PASSWORD, role=role),
                 actor=None,
             )
+            enrol_mfa(session, staff)
+        session.commit()
         extract = (
             "bsn,postcode,huisnummer,huisletter,huisnummertoevoeging,datum_aanvang\n"
             f"{BSN},5038 AB,{house},,,2021-04-01\n"

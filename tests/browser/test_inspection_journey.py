@@ -23,7 +23,7 @@ from app.db import make_engine
 from app.policy import service as policy_service
 from tests.browser.conftest import LiveServer
 from tests.browser.test_application_journey import PASSWORD, _log_in, _log_out
-from tests.factories import make_permit, pdf_text
+from tests.factories import enrol_mfa, make_permit, pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,10 @@ def _prepare(live_server: LiveServer) -> tuple[dict[str, str], str]:
             )
             for role, email in emails.items()
         }
+        for staff in users.values():
+            enrol_mfa(session, staff)
+        for user in users.values():
+            enrol_mfa(session, user)
         session.commit()
         permit = make_permit(
             session,

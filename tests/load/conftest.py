@@ -17,7 +17,14 @@ from app.config import get_settings
 from app.db import make_engine
 from app.migrations import upgrade
 from tests.conftest import fresh_database_url
-from tests.factories import PASSWORD, make_application, make_permit, make_user
+from tests.factories import (
+    MFA_SECRETS,
+    PASSWORD,
+    make_application,
+    make_permit,
+    make_user,
+    totp_code,
+)
 from tests.live import LiveServer, live_server
 
 # Generous limits so the load is not answered by rate limits alone.
@@ -66,10 +73,9 @@ def load_server(
 
 
 def bearer(server: LiveServer, email: str) -> dict[str, str]:
-    response = httpx.post(
-        f"{server.url}/api/v1/auth/token",
-        data={"username": email, "password": PASSWORD},
-        timeout=30,
-    )
+    data = {"username": email, "password": PASSWORD}
+    if email in MFA_SECRETS:  # staff send the code of their authenticator app
+        data["totp"] = totp_code(email)
+    response = httpx.post(f"{server.url}/api/v1/auth/token", data=data, timeout=30)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
