@@ -136,6 +136,25 @@ class EncryptedJSON(TypeDecorator[dict[str, Any]]):
         return None if value is None else decrypt_json(value)
 
 
+class EncryptedText(TypeDecorator[str]):
+    """A text encrypted at rest (an account's e-mail address); found through a keyed hash
+    kept beside it, never by its value."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else fernet().encrypt(value.encode()).decode()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return fernet().decrypt(value.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("encrypted value cannot be read with the configured keys") from exc
+
+
 def keyed_hash(purpose: str, value: str) -> str:
     """A keyed SHA-256 of `value` for look-ups, separate per `purpose` (e.g. "bsn")."""
     settings = get_settings()

@@ -8,11 +8,11 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import EmailStr, field_validator
-from sqlalchemy import Column, Index, Integer
+from sqlalchemy import Column, Index, Integer, event
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.crypto import EncryptedJSON
+from app.crypto import EncryptedJSON, EncryptedText, keyed_hash
 from app.db import UTCDateTime, created_at_field, uuid_pk_field
 
 MIN_PASSWORD_LENGTH = 12
@@ -34,7 +34,9 @@ class User(SQLModel, table=True):
     __tablename__ = "user_account"
 
     id: uuid.UUID = uuid_pk_field()
-    email: str = Field(max_length=254, unique=True, index=True)
+    # Encrypted at rest; found by `email_hash` (a keyed hash of the lower-cased address).
+    email: str = Field(sa_type=EncryptedText)
+    email_hash: str = Field(max_length=64, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     role: Role = Field(
         sa_type=SAEnum(
@@ -135,3 +137,14 @@ class Token(SQLModel):
 
 
 __all__ = ["UTCDateTime"]
+
+
+def email_lookup(email: str) -> str:
+    """The keyed hash an account is found by (lower-cased, trimmed address)."""
+    return keyed_hash("email", email.strip().lower())
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _hash_email(_mapper: object, _connection: object, user: User) -> None:
+    user.email_hash = email_lookup(user.email)

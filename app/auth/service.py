@@ -20,6 +20,7 @@ from app.auth.models import (
     User,
     UserCreate,
     UserRegister,
+    email_lookup,
 )
 from app.auth.permissions import Action, ObjectKind, can
 from app.auth.ratelimit import LoginThrottle, Throttle
@@ -40,12 +41,17 @@ def _summary(user: User) -> dict[str, object]:
     return {"role": str(user.role), "is_active": user.is_active}
 
 
+MAX_STAFF = 5000
+"""More staff accounts than a municipality has: the bound of the staff lists."""
+
+
 def get(*, session: Session, user_id: uuid.UUID) -> User | None:
     return session.get(User, user_id)
 
 
 def get_by_email(*, session: Session, email: str) -> User | None:
-    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+    """The account of an address, found by its keyed hash (addresses are encrypted)."""
+    return session.exec(select(User).where(User.email_hash == email_lookup(email))).first()
 
 
 def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | None) -> User:
@@ -53,7 +59,11 @@ def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | N
     if get_by_email(session=session, email=email) is not None:
         raise Conflict("email_taken", "An account with this email address already exists.")
     user = User(
-        email=email, password_hash=hash_password(data.password), role=role, language=data.language
+        email=email,
+        email_hash=email_lookup(email),
+        password_hash=hash_password(data.password),
+        role=role,
+        language=data.language,
     )
     try:
         with session.begin_nested():
@@ -129,18 +139,15 @@ def list_(
     *, session: Session, actor: User, limit: int = 50, after_email: str | None = None
 ) -> list[User]:
     """Staff accounts, by email. Applicants are never listed: only their own file and the
-    clerk's file of an application show who they are."""
+    clerk's file of an application show who they are. Addresses are encrypted, so the
+    (few) staff accounts are sorted here."""
     if not can(actor, Action.account_read_any):
         raise Forbidden()
-    query = (
-        select(User)
-        .where(col(User.role).in_(list(STAFF_ROLES)))
-        .order_by(col(User.email))
-        .limit(limit)
-    )
-    if after_email:
-        query = query.where(User.email > after_email)
-    users = list(session.exec(query).all())
+    staff = session.exec(
+        select(User).where(col(User.role).in_(list(STAFF_ROLES))).limit(MAX_STAFF)
+    ).all()
+    ordered = sorted(staff, key=lambda u: u.email)
+    users = [u for u in ordered if not after_email or u.email > after_email][:limit]
     audit.record(session, actor=actor, action="account.list", object_type="user")
     return users
 
@@ -148,14 +155,10 @@ def list_(
 def active_with_role(*, session: Session, role: Role, limit: int = 200) -> list[User]:
     """Active staff of one role, by e-mail address (e.g. the inspectors to plan a visit
     with)."""
-    return list(
-        session.exec(
-            select(User)
-            .where(User.role == role, col(User.is_active).is_(True))
-            .order_by(col(User.email))
-            .limit(limit)
-        ).all()
-    )
+    found = session.exec(
+        select(User).where(User.role == role, col(User.is_active).is_(True)).limit(MAX_STAFF)
+    ).all()
+    return sorted(found, key=lambda u: u.email)[:limit]
 
 
 def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: User) -> User:

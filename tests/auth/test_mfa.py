@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
-from app.auth.models import RecoveryCode, Role, User
+from app.auth.models import RecoveryCode, Role, User, email_lookup
 from app.demo import DEMO_TOTP_SECRET
 from tests.factories import (
     MFA_SECRETS,
@@ -86,7 +86,8 @@ def test_staff_enrol_at_first_login_and_the_secret_is_encrypted(
     secret, codes = _enrol_in_browser(client, clerk)
     assert clerk.mfa_enrolled
     raw = session.execute(
-        text("SELECT mfa_secret FROM user_account WHERE email = :e"), {"e": clerk.email}
+        text("SELECT mfa_secret FROM user_account WHERE email_hash = :h"),
+        {"h": email_lookup(clerk.email)},
     ).scalar_one()
     assert secret not in raw
     stored = session.exec(select(RecoveryCode).where(RecoveryCode.user_id == clerk.id)).all()

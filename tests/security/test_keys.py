@@ -15,7 +15,7 @@ from app import keys
 from app.applications.models import Application, ApplicationDocument
 from app.config import get_settings
 from app.documents.store import get_store
-from tests.factories import LEGAL_NAME, PDF_BYTES, make_application
+from tests.factories import PDF_BYTES, make_application
 
 
 def test_a_stored_file_is_sealed() -> None:
@@ -37,6 +37,7 @@ def test_rotation_moves_everything_to_the_new_key(
     with Session(isolated_engine) as session:
         application = make_application(session)
         application_id = application.id
+        legal_name = application.details["legal_name"]
         upload_key = session.exec(
             select(ApplicationDocument.sha256).where(
                 ApplicationDocument.application_id == application_id
@@ -51,7 +52,7 @@ def test_rotation_moves_everything_to_the_new_key(
     monkeypatch.setattr(settings, "field_encryption_key", new)  # the old key is gone
     with Session(isolated_engine) as session:
         again = session.get(Application, application_id)
-        assert again is not None and again.details["legal_name"] == LEGAL_NAME
+        assert again is not None and again.details["legal_name"] == legal_name
     assert get_store().get(upload_key) == PDF_BYTES
 
     monkeypatch.setattr(settings, "field_encryption_key", old)  # and no longer opens it
