@@ -32,6 +32,8 @@ STAFF_ROLES = frozenset({Role.clerk, Role.inspector, Role.care_coordinator, Role
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    # The staff lists (few rows among many applicants).
+    __table_args__ = (Index("ix_user_account_role", "role"),)
 
     id: uuid.UUID = uuid_pk_field()
     # Encrypted at rest; found by `email_hash` (a keyed hash of the lower-cased address).

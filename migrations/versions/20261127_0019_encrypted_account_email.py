@@ -1,4 +1,5 @@
-"""account e-mail addresses encrypted at rest, found by a keyed hash
+"""account e-mail addresses encrypted at rest, found by a keyed hash; an index on the role
+for the staff lists
 
 Existing addresses are hashed and encrypted here with the configured keys
 (FIELD_ENCRYPTION_KEY, LOOKUP_KEY), so run it with the service's settings.
@@ -52,6 +53,7 @@ def upgrade() -> None:
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.alter_column("email_hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.create_index(batch_op.f("ix_user_account_email_hash"), ["email_hash"], unique=True)
+        batch_op.create_index("ix_user_account_role", ["role"], unique=False)
 
 
 def downgrade() -> None:
@@ -63,6 +65,7 @@ def downgrade() -> None:
             .values(email=app.crypto.fernet().decrypt(token.encode()).decode())
         )
     with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.drop_index("ix_user_account_role")
         batch_op.drop_index(batch_op.f("ix_user_account_email_hash"))
         batch_op.alter_column(
             "email",

@@ -47,8 +47,6 @@ def _prepare(live_server: LiveServer) -> tuple[dict[str, str], str]:
         }
         for staff in users.values():
             enrol_mfa(session, staff)
-        for user in users.values():
-            enrol_mfa(session, user)
         session.commit()
         permit = make_permit(
             session,
