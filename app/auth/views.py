@@ -114,6 +114,10 @@ def _enrol_page(
     return response
 
 
+# Pages of the staff accounts (admins).
+Admin = Annotated[User, Depends(require_page(Action.account_create_staff))]
+
+
 @router.get("/")
 def index(request: Request, user: OptionalPageUser) -> Response:
     if user is not None:
@@ -381,7 +385,7 @@ def switch_language_link(code: str, user: OptionalPageUser, next: str = "/") -> 
 def admin_users(
     request: Request,
     session: SessionDep,
-    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+    user: Admin,
     after: str | None = None,
 ) -> Response:
     users = service.list_(session=session, actor=user, limit=50, after_email=after)
@@ -392,7 +396,7 @@ def admin_users(
 def admin_create_user(
     request: Request,
     session: SessionDep,
-    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+    user: Admin,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
@@ -420,7 +424,7 @@ def admin_create_user(
 def admin_end_sessions(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+    user: Admin,
 ) -> Response:
     sessions.admin_end_all(session=session, user_id=user_id, actor=user)
     return redirect("/admin/users?recorded=1")
@@ -430,7 +434,7 @@ def admin_end_sessions(
 def admin_reset_mfa(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+    user: Admin,
 ) -> Response:
     mfa.reset(session=session, user_id=user_id, actor=user)
     return redirect("/admin/users?recorded=1")
@@ -440,7 +444,7 @@ def admin_reset_mfa(
 def admin_set_active(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require_page(Action.account_create_staff))],
+    user: Admin,
     form: FormDep,
 ) -> Response:
     service.set_active(
