@@ -464,6 +464,7 @@ def retention_run(
         + f"; {report.nuisance_reports} nuisance reports {verb}"
         + f"; {report.signals} closed signals {verb}"
         + f"; {report.inspections} inspection visits {verb}"
+        + ("" if dry_run else f"; {report.orphans_deleted} stored files without a record removed")
         + ("" if dry_run else f" ({report.photos_deleted} photos deleted)")
         + "."
     )

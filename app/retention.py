@@ -13,6 +13,8 @@ name only), which the municipality must keep as records of its decisions.
   `nuisance_report_months` after it was made (deleted).
 - A signal of human trafficking and its follow-up: `signal_months` after the care
   coordinator closed it (deleted; the trail keeps that it was erased, not what it said).
+- Stored files no record points at (left by a crash between writing a file and committing
+  its row), an hour after they were written.
 - An inspection visit with its versions, photos, referrals and reports:
   `inspection_months` after the (last recorded) visit, or after it was cancelled (deleted;
   signals made during it stay, on their own schedule, without the link).
@@ -31,10 +33,12 @@ from app.applications import erasure
 from app.applications import uploads as uploads_service
 from app.applications.erasure import CLOSED
 from app.applications.models import Application, ApplicationStatus
+from app.audit import service as audit
 from app.config import get_settings
 from app.db import local_today, to_local_date
 from app.documents import service as documents_service
 from app.documents.models import SubjectType
+from app.documents.store import get_store
 from app.inspections import service as inspections_service
 from app.nuisance import service as nuisance_service
 from app.permits.models import Permit
@@ -54,6 +58,7 @@ class RetentionReport:
     signals: int = 0
     inspections: int = 0
     photos_deleted: int = 0
+    orphans_deleted: int = 0
     dry_run: bool = False
 
 
@@ -104,6 +109,7 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
     if not dry_run and closed:
         signals_service.erase(session=session, signal_ids=closed)
         session.commit()
+    report.orphans_deleted = 0 if dry_run else delete_orphaned_files(session)
     inspection_months = policy_service.load_configured().policy.retention.inspection_months
     inspection_cutoff = datetime.combine(
         add_months(report.on, -inspection_months), time(), tzinfo=ZoneInfo(get_settings().timezone)
@@ -118,6 +124,35 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
             report.photos_deleted += photos
             report.files_deleted += removed_files
     return report
+
+
+ORPHAN_AGE_SECONDS = 3600
+"""A stored file no row points at is left this long (an upload or a document being made
+writes its file just before its row)."""
+
+
+def delete_orphaned_files(session: Session) -> int:
+    """Delete stored files no row points at any more: left by a request or a rendering that
+    stopped between writing the file and committing its row (a crash, a lost database)."""
+    deleted = 0
+    documents = get_store()
+    for key in list(documents.keys()):
+        if documents.age_seconds(key) >= ORPHAN_AGE_SECONDS:
+            deleted += uploads_service.delete_unused_files(session, {key})
+    photos = get_store(inspections_service.PHOTO_AREA)
+    for key in list(photos.keys()):
+        if photos.age_seconds(key) >= ORPHAN_AGE_SECONDS:
+            deleted += inspections_service.delete_unused_photos(session, {key})
+    if deleted:
+        audit.record(
+            session,
+            actor=None,
+            action="files.orphans_deleted",
+            object_type="file",
+            after={"count": deleted},
+        )
+        session.commit()
+    return deleted
 
 
 def _erase_inspections(session: Session, inspection_ids: list[uuid.UUID]) -> tuple[int, int]:

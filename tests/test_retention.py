@@ -194,3 +194,34 @@ def test_nuisance_reports_are_deleted_after_their_period(session: Session) -> No
         select(AuditEvent).where(AuditEvent.action == "nuisance_report.delete")
     ).one()
     assert event.after == {"reason": "retention schedule"}
+
+
+def test_files_no_record_points_at_are_removed_after_an_hour(session: Session) -> None:
+    import os
+    import time as clock
+
+    from app.documents.store import get_store
+    from tests.factories import make_application
+
+    application = make_application(session)
+    store = get_store()
+    kept = set(
+        session.exec(
+            select(ApplicationDocument.sha256).where(
+                ApplicationDocument.application_id == application.id
+            )
+        ).all()
+    )
+    orphan = store.put(b"%PDF-1.7 left behind by a crash")
+    fresh = store.put(b"%PDF-1.7 an upload whose row is being written")
+    from app.config import get_settings
+
+    root = get_settings().data_dir / "documents"
+    old = clock.time() - 7200
+    for key in (orphan, *kept):
+        os.utime(root / key[:2] / key[2:4] / key, (old, old))
+    report = retention.run(session=session)
+    assert report.orphans_deleted >= 1
+    assert not store.exists(orphan)
+    assert store.exists(fresh)  # too young: its row may still be on its way
+    assert all(store.exists(key) for key in kept)

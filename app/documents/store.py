@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,8 @@ class DocumentStore(Protocol):
     def keys(self) -> Iterator[str]: ...
 
     def reseal(self, key: str) -> bool: ...
+
+    def age_seconds(self, key: str) -> float: ...
 
 
 def sha256_hex(content: bytes) -> str:
@@ -83,6 +86,11 @@ class FilesystemStore:
         for path in self.root.glob("??/??/*"):
             if len(path.name) == 64 and not path.name.startswith("."):
                 yield path.name
+
+    def age_seconds(self, key: str) -> float:
+        """Seconds since the file was written (0 when it is not there)."""
+        path = self._path(key)
+        return max(time.time() - path.stat().st_mtime, 0.0) if path.exists() else 0.0
 
     def reseal(self, key: str) -> bool:
         """Rewrap the file's data key under the current field key (seal a file stored
