@@ -465,6 +465,7 @@ def retention_run(
         + f"; {report.signals} closed signals {verb}"
         + f"; {report.inspections} inspection visits {verb}"
         + ("" if dry_run else f"; {report.orphans_deleted} stored files without a record removed")
+        + ("" if dry_run else f"; {report.sessions_purged} old session rows purged")
         + ("" if dry_run else f" ({report.photos_deleted} photos deleted)")
         + "."
     )

@@ -13,6 +13,8 @@ name only), which the municipality must keep as records of its decisions.
   `nuisance_report_months` after it was made (deleted).
 - A signal of human trafficking and its follow-up: `signal_months` after the care
   coordinator closed it (deleted; the trail keeps that it was erased, not what it said).
+- Session rows that can no longer let anyone in (ended, or older than any session or
+  token may live), 30 days later.
 - Stored files no record points at (left by a crash between writing a file and committing
   its row), an hour after they were written.
 - An inspection visit with its versions, photos, referrals and reports:
@@ -34,6 +36,7 @@ from app.applications import uploads as uploads_service
 from app.applications.erasure import CLOSED
 from app.applications.models import Application, ApplicationStatus
 from app.audit import service as audit
+from app.auth import sessions as sessions_service
 from app.config import get_settings
 from app.db import local_today, to_local_date
 from app.documents import service as documents_service
@@ -59,6 +62,7 @@ class RetentionReport:
     inspections: int = 0
     photos_deleted: int = 0
     orphans_deleted: int = 0
+    sessions_purged: int = 0
     dry_run: bool = False
 
 
@@ -110,6 +114,9 @@ def run(*, session: Session, on: date | None = None, dry_run: bool = False) -> R
         signals_service.erase(session=session, signal_ids=closed)
         session.commit()
     report.orphans_deleted = 0 if dry_run else delete_orphaned_files(session)
+    if not dry_run:
+        report.sessions_purged = sessions_service.purge(session=session)
+        session.commit()
     inspection_months = policy_service.load_configured().policy.retention.inspection_months
     inspection_cutoff = datetime.combine(
         add_months(report.on, -inspection_months), time(), tzinfo=ZoneInfo(get_settings().timezone)

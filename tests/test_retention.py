@@ -225,3 +225,24 @@ def test_files_no_record_points_at_are_removed_after_an_hour(session: Session) -
     assert not store.exists(orphan)
     assert store.exists(fresh)  # too young: its row may still be on its way
     assert all(store.exists(key) for key in kept)
+
+
+def test_ended_and_long_expired_session_rows_are_purged(session: Session) -> None:
+    from app.auth import sessions
+    from app.auth.models import UserSession
+    from tests.factories import make_user
+
+    user = make_user(session)
+    old = utcnow() - timedelta(days=400)
+    ended = sessions.start(session=session, user=user)
+    ended.ended_at = utcnow() - timedelta(days=31)
+    stale = sessions.start(session=session, user=user)
+    stale.created_at = old
+    live = sessions.start(session=session, user=user)
+    session.add_all([ended, stale])
+    session.commit()
+    ids = {"ended": ended.id, "stale": stale.id, "live": live.id}
+    report = retention.run(session=session)
+    assert report.sessions_purged >= 2
+    left = {row.id for row in session.exec(select(UserSession)).all()}
+    assert ids["live"] in left and ids["ended"] not in left and ids["stale"] not in left

@@ -12,12 +12,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, col
 
 from app.audit import service as audit
 from app.auth.models import STAFF_ROLES, User, UserSession
 from app.auth.permissions import Action, can
+from app.config import get_settings
 from app.db import utcnow
 from app.errors import Forbidden, NotFound
 
@@ -113,3 +114,25 @@ def admin_end_all(*, session: Session, user_id: uuid.UUID, actor: User) -> User:
         raise NotFound("account")
     end_all(session=session, user=user, actor=actor, reason="ended_by_admin")
     return user
+
+
+def purge(*, session: Session, keep_days: int = 30) -> int:
+    """Delete session rows that can no longer let anyone in: ended, or older than any page
+    session or token may live, for `keep_days` (the trail keeps that they were used).
+    Nothing here commits."""
+    settings = get_settings()
+    longest = max(settings.session_max_age_seconds, settings.access_token_expire_minutes * 60)
+    now = utcnow()
+    ended_before = now - timedelta(days=keep_days)
+    made_before = now - timedelta(seconds=longest) - timedelta(days=keep_days)
+    result = session.execute(
+        delete(UserSession).where(
+            or_(
+                and_(
+                    col(UserSession.ended_at).is_not(None), col(UserSession.ended_at) < ended_before
+                ),
+                col(UserSession.created_at) < made_before,
+            )
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
