@@ -26,10 +26,11 @@ def public_holidays(year: int) -> frozenset[date]:
     Hemelvaartsdag, the day the King's birthday is celebrated (Koningsdag: 27 April, 26
     April when the 27th is a Sunday) and 5 May (Bevrijdingsdag) — every year, where the
     `holidays` library names Liberation Day only every fifth year (when it is a day off
-    for everyone), so it is added here. Goede Vrijdag is not in art. 3 lid 1 but is put on
-    a par with these days under art. 3 lid 2 and the library names it; it is kept, and
-    required below so a library change cannot drop it silently. Easter and Whit Sunday
-    are Sundays anyway.
+    for everyone), so it is added here. Goede Vrijdag is not in art. 3 lid 1 (art. 3 lid 2
+    lets days be put on a par by decree); the library names it and the issue asked for it,
+    so it is kept, and added below so that a library change cannot drop
+    it silently (to be confirmed by the legal department). The days of art. 3 lid 1 are
+    added below as well, for the same reason. Easter and Whit Sunday are Sundays anyway.
     """
     found = set(holidays.country_holidays("NL", years=year))
     found.add(date(year, 5, 5))  # Atw art. 3 lid 1: "de vijfde mei", every year
