@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     municipality_name: str = Field(
         default="Gemeente Tilburg", description="Shown in the page header and on documents."
     )
+    quick_exit_url: str = Field(
+        default="https://www.buienradar.nl/",
+        pattern=r"^https?://[^\s\"'<>]+$",
+        description='Neutral site the quick-exit button ("Snel weg") on applicant and '
+        "public pages opens in place of this one.",
+    )
     demo_data: bool = Field(
         default=False,
         description="Load demo accounts into an empty database and print them on start "

@@ -114,6 +114,10 @@ def render(
         "languages": LANGUAGES,
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "current_user": user,
+        # The quick exit (shared phones): on every page but staff pages.
+        "quick_exit_url": (
+            settings.quick_exit_url if user is None or user.role == "applicant" else None
+        ),
         "errors": {},
         "values": {},
     }

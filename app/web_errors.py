@@ -114,6 +114,10 @@ USER_MESSAGES: dict[str, str] = {
     "already_extended": N_("The decision period has already been extended once."),
     "period_ended": N_("The decision period has ended; it can no longer be extended."),
     "no_extension": N_("The policy allows no extension of the decision period."),
+    "information_term_running": N_(
+        "The applicant may still supply the information. Refuse only when the term to "
+        "supply it has passed (Awb 4:5)."
+    ),
     "bad_decision": N_("Choose a decision."),
     "stale_version": N_(
         "This was changed in the meantime, perhaps by a colleague. Reload the page and try again."

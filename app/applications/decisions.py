@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session
 
@@ -29,6 +29,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, can
 from app.db import local_today, to_local_date, utcnow
+from app.deadlines import due_date
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.permits import documents as permit_documents
 from app.permits import service as permits_service
@@ -130,8 +131,25 @@ def period_running(application: Application, today: date) -> bool:
         return False
     due = application.decision_due
     if application.paused_at is not None:
-        due += timedelta(days=max(0, (today - to_local_date(application.paused_at)).days - 1))
+        due = applications.due_after_pause(due, to_local_date(application.paused_at), today)
     return due >= today
+
+
+def information_term_passed(application: Application, today: date) -> bool:
+    """Whether the applicant's term to supply the information asked for (Awb 4:5) has
+    passed without an answer. A request made before terms were recorded has none: it
+    counts as passed, as refusing was allowed then."""
+    if application.status is not ApplicationStatus.information_requested:
+        return False
+    return application.information_due is None or application.information_due < today
+
+
+def may_refuse(application: Application, today: date) -> bool:
+    """Refusal is on offer while the application awaits a decision, and after a request for
+    information only once the term to supply it has passed (Awb 4:5)."""
+    if application.status is ApplicationStatus.information_requested:
+        return information_term_passed(application, today)
+    return application.status in AWAITING_DECISION
 
 
 def can_extend(application: Application, extension_days: int, today: date) -> bool:
@@ -173,7 +191,9 @@ def extend(
         raise Conflict(
             "period_ended", "The decision period has ended; it can no longer be extended."
         )
-    new_due = before + timedelta(days=days)
+    # The extension runs from the end of the period (as moved by the Algemene termijnenwet)
+    # and ends on a working day too.
+    new_due = due_date(before, days)
     application.decision_due = new_due
     application.extended_at = utcnow()
     applications.touch(application)
@@ -216,6 +236,18 @@ def _close(
     application = _lock(session, application_id)
     applications.check_version(application, expected_version)
     applications.transition_or_409(application, transition)
+    today = local_today()
+    if transition is Transition.refuse and not may_refuse(application, today):
+        # Awb 4:5: an application may be left unconsidered only once the term the
+        # applicant was given to supply the information has passed.
+        due = application.information_due
+        raise Conflict(
+            "information_term_running",
+            "The applicant may still supply the information until "
+            f"{due.isoformat() if due else '?'}; refuse after that day, or after a new "
+            "submission.",
+            information_due=due.isoformat() if due else None,
+        )
     cited: list[str] = []
     now = utcnow()
     if transition is Transition.refuse:
@@ -230,13 +262,24 @@ def _close(
     elif transition is Transition.request_information:
         application.information_request = reason
         application.paused_at = now
+        # Awb 4:5: the applicant gets a term to supply it, ending on a working day.
+        term = policy_service.load_configured().policy.decision.information_term_days
+        application.information_due = due_date(today, term)
     applications.record_transition(
         session,
         application,
         transition,
         actor=actor,
         reason=reason,
-        after={"reason": reason, "cited_rules": cited},
+        after={
+            "reason": reason,
+            "cited_rules": cited,
+            **(
+                {"information_due": application.information_due}
+                if transition is Transition.request_information
+                else {}
+            ),
+        },
     )
     session.flush()
     return application

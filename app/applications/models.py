@@ -101,6 +101,9 @@ class Application(SQLModel, table=True):
     # The decision period may be extended once (Awb 4:14); when that happened.
     extended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     information_request: str | None = Field(default=None, sa_type=Text)
+    # The last day of the term the applicant has to supply the information asked for
+    # (Awb 4:5), moved past weekends and public holidays (app/deadlines.py).
+    information_due: date | None = Field(default=None)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str | None = Field(default=None, sa_type=Text)
     cited_rules: list[str] = Field(default_factory=list, sa_type=JSON)
@@ -255,6 +258,7 @@ class ApplicationPublic(SQLModel):
     submitted_at: datetime | None
     decision_due: date | None
     information_request: str | None
+    information_due: date | None = None
     extended_at: datetime | None = None
     erased_at: datetime | None = None
     decided_at: datetime | None

@@ -33,6 +33,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, ObjectKind, can
 from app.db import local_today, to_local_date, utcnow
+from app.deadlines import due_date, next_working_day
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.permits import service as permits_service
 from app.permits.models import Permit
@@ -430,14 +431,14 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
     )
     if application.submitted_at is None:
         application.submitted_at = now
-        application.decision_due = _add_days(today, active.policy.decision.period_days)
+        application.decision_due = due_date(today, active.policy.decision.period_days)
     elif application.paused_at is not None and application.decision_due is not None:
         # Awb 4:15: the period stood still while the applicant was supplying information.
-        # Suspended from the day after the request until the day it was supplied.
-        asked_on = to_local_date(application.paused_at)
-        paused_days = max(0, (today - asked_on).days - 1)
-        application.decision_due = _add_days(application.decision_due, paused_days)
+        application.decision_due = due_after_pause(
+            application.decision_due, to_local_date(application.paused_at), today
+        )
     application.paused_at = None
+    application.information_due = None  # supplied: the term to supply it is over
     application.policy_version_id = active.record.id
     record_transition(
         session,
@@ -453,8 +454,14 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
     return application
 
 
-def _add_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)
+def due_after_pause(due: date, asked_on: date, today: date) -> date:
+    """The decision period's last day when it stood still from the day after the request for
+    information (`asked_on`) until `today` (Awb 4:15), moved past a weekend or public
+    holiday (Algemene termijnenwet art. 1)."""
+    paused_days = max(0, (today - asked_on).days - 1)
+    if paused_days == 0:
+        return due
+    return next_working_day(due + timedelta(days=paused_days))
 
 
 def transition_or_409(application: Application, transition: Transition) -> ApplicationStatus:

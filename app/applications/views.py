@@ -80,18 +80,26 @@ def _file_context(session: SessionDep, application: Application, user: User) -> 
     policy = _policy()
     public = service.to_public(session=session, application=application)
     spec = policy.permit_type(application.permit_type)
+    today = local_today()
     return {
         "application": public,
         "type_label": label(spec.label_nl, spec.label_en) if spec else application.permit_type,
         "fields": field_specs(policy, application),
         "documents_needed": document_specs(policy, application),
         "editable": application.status in EDITABLE,
-        # What the status machine allows now; the templates offer only these.
-        "allowed": (allowed := {t.value for t in Transition if next_status(application.status, t)}),
-        "decidable": bool(allowed & {"approve", "refuse", "request_information", "start_review"}),
-        "can_extend": decisions.can_extend(
-            application, policy.decision.extension_days, local_today()
+        # What the status machine allows now; the templates offer only these. Refusal after
+        # a request for information waits for the end of the term (Awb 4:5).
+        "allowed": (
+            allowed := {
+                t.value
+                for t in Transition
+                if next_status(application.status, t)
+                and (t is not Transition.refuse or decisions.may_refuse(application, today))
+            }
         ),
+        "information_term_passed": decisions.information_term_passed(application, today),
+        "decidable": bool(allowed & {"approve", "refuse", "request_information", "start_review"}),
+        "can_extend": decisions.can_extend(application, policy.decision.extension_days, today),
         "field_label": {n: label(*FIELD_LABELS[n]) for n in FIELD_LABELS},
         "policy": policy,
         "decision_documents": [

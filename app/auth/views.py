@@ -65,6 +65,8 @@ def _log_in(request: Request, session: Session, user: User) -> None:
 # Between the password and the second step a staff login waits in the (signed) cookie:
 # whose, which generation, since when, and where to go afterwards. No session exists yet.
 PENDING_KEY = "mfa_pending"
+# The staff's second login step is no applicant page: no quick exit, and no script at all.
+STAFF_STEP: dict[str, object] = {"quick_exit_url": None}
 PENDING_SECONDS = 300
 
 
@@ -108,7 +110,7 @@ def _enrol_page(
 ) -> Response:
     secret = mfa.pending_secret(session=session, user=user)
     uri = mfa.provisioning_uri(user, secret)
-    context = {"qr": _qr_data_uri(uri), "secret": secret, "errors": errors}
+    context = {**STAFF_STEP, "qr": _qr_data_uri(uri), "secret": secret, "errors": errors}
     response = render(request, "auth/mfa_enrol.html", context, status_code=status)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -172,7 +174,7 @@ def login_code_page(request: Request, session: SessionDep) -> Response:
     pending = _pending(request, session)
     if pending is None or not pending[0].mfa_enrolled:
         return _login_expired()
-    return render(request, "auth/mfa_code.html")
+    return render(request, "auth/mfa_code.html", STAFF_STEP)
 
 
 @router.post("/login/code", dependencies=[Csrf])
@@ -194,7 +196,12 @@ def login_code(
             )
     except AppError as exc:
         errors = {"code": user_message(exc.code)}
-        return render(request, "auth/mfa_code.html", {"errors": errors}, status_code=status_of(exc))
+        return render(
+            request,
+            "auth/mfa_code.html",
+            {**STAFF_STEP, "errors": errors},
+            status_code=status_of(exc),
+        )
     _log_in(request, session, user)
     return redirect(next)
 

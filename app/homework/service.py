@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ from app.audit import service as audit
 from app.auth.models import User
 from app.auth.permissions import Action, ObjectKind, can
 from app.db import local_today, utcnow
+from app.deadlines import due_date
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.homework.models import (
     OPEN_STATUSES,
@@ -418,7 +419,8 @@ def review_address(
         )
         .with_for_update()
     ).all()
-    respond_by = local_today() + timedelta(days=hearing_days)
+    # The hearing period ends on a working day (Algemene termijnenwet art. 1).
+    respond_by = due_date(local_today(), hearing_days)
     for registration in found:
         registration.respond_by = respond_by
         # A new review asks for a new response.

@@ -96,6 +96,9 @@ class DecisionRules(_Model):
     """How many days before expiry a renewal may be applied for."""
     objection_period_days: int = Field(default=42, ge=1, le=365)
     """Period to lodge an objection (Awb art. 6:7: six weeks)."""
+    information_term_days: int = Field(default=28, ge=1, le=365)
+    """Term the applicant gets to supply information asked for (Awb art. 4:5); after it
+    passes without an answer the application may be refused (left undecided, Awb 4:5)."""
 
 
 class DocumentKind(_Model):

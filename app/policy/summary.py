@@ -57,6 +57,7 @@ class DecisionOut(_Out):
     extension_days: int
     renewal_window_days: int
     objection_period_days: int
+    information_term_days: int
 
 
 class PermitTypeOut(_Out):
@@ -261,6 +262,15 @@ def _decision(policy: Policy) -> list[Sentence]:
         nl=f"Bent u het niet eens met een besluit? Dan kunt u binnen {objection_nl} bezwaar maken.",
         en=f"If you disagree with a decision, you can object within {objection_en}.",
     )
+    term_nl, term_en = _days(rules.information_term_days)
+    information = Sentence(
+        nl=f"Vraagt de gemeente u om meer informatie, dan krijgt u daarvoor {term_nl}. Valt "
+        "de laatste dag van een termijn in het weekend of op een feestdag, dan loopt hij door "
+        "tot de eerstvolgende werkdag.",
+        en=f"If the municipality asks you for more information, you have {term_en} to supply "
+        "it. A period whose last day falls on a weekend or public holiday runs on to the next "
+        "working day.",
+    )
     if rules.renewal_window_days:
         window_nl, window_en = _days(rules.renewal_window_days)
         renewal = Sentence(
@@ -272,7 +282,7 @@ def _decision(policy: Policy) -> list[Sentence]:
             nl="U kunt verlenging aanvragen op de laatste dag van uw vergunning.",
             en="You can apply for renewal on the last day of your permit.",
         )
-    return [decide, renewal, objection]
+    return [decide, information, renewal, objection]
 
 
 def _permit_type_words(spec: PermitType) -> list[Sentence]:

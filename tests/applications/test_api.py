@@ -19,7 +19,8 @@ from app.applications.models import Application, ApplicationDocument
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.config import get_settings
-from app.db import utcnow
+from app.db import local_today, utcnow
+from app.deadlines import due_date, next_working_day
 from tests.factories import (
     EXE_BYTES,
     JPEG_BYTES,
@@ -494,6 +495,8 @@ def test_request_information_then_amend_and_resubmit(
     assert asked.status_code == 200
     assert asked.json()["status"] == "information_requested"
     assert asked.json()["information_request"] == "Your ID is unreadable."
+    # Awb 4:5: a term to supply it, from the policy, ending on a working day.
+    assert asked.json()["information_due"] == due_date(local_today(), 28).isoformat()
     item = client.get(API, headers=staff).json()["items"][0]
     assert item["status"] == "information_requested"
 
@@ -516,7 +519,10 @@ def test_request_information_then_amend_and_resubmit(
     assert resubmitted.status_code == 200
     assert resubmitted.json()["status"] == "in_review"
     # Awb 4:15: suspended from the day after the request until the day it was supplied.
-    assert date.fromisoformat(resubmitted.json()["decision_due"]) == due + timedelta(days=2)
+    # The moved end falls on a working day (Algemene termijnenwet art. 1).
+    moved = next_working_day(due + timedelta(days=2))
+    assert date.fromisoformat(resubmitted.json()["decision_due"]) == moved
+    assert resubmitted.json()["information_due"] is None  # supplied: the term is over
     approved = _decide(client, staff, body["id"], "approve", None)
     permit = client.get(f"/api/v1/permits/{approved.json()['permit_number']}", headers=me)
     assert permit.json()["working_name"] == "Lelie"

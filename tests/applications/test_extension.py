@@ -11,6 +11,7 @@ from app.applications.models import Application
 from app.audit.models import AuditEvent
 from app.auth.models import Role
 from app.db import utcnow
+from app.deadlines import due_date
 from app.policy import service as policy_service
 from tests.factories import make_application, make_user, token_for
 
@@ -39,7 +40,7 @@ def test_extend_once_moves_the_deadline_and_tells_the_applicant(
     response = _extend(client, clerk, application.id, "We wachten op advies van de politie.")
     assert response.status_code == 200, response.text
     days = policy_service.load_configured().policy.decision.extension_days
-    assert date.fromisoformat(response.json()["decision_due"]) == due + timedelta(days=days)
+    assert date.fromisoformat(response.json()["decision_due"]) == due_date(due, days)
     assert response.json()["status"] == "submitted"  # not a status change
 
     own = client.get(f"{API}/{application.id}", headers=token_for(client, applicant)).json()

@@ -26,7 +26,8 @@ from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.auth.models import Role
 from app.config import get_settings
-from app.db import utcnow
+from app.db import to_local_date, utcnow
+from app.deadlines import due_date, next_working_day
 from app.errors import AppError
 from app.flows import permits as permits_flow
 from app.flows import uploads
@@ -236,7 +237,7 @@ def test_submission_stores_checks_with_the_policy_version(session: Session) -> N
     application = make_application(session)
     assert application.status is ApplicationStatus.submitted
     assert application.submitted_at is not None
-    assert application.decision_due == application.submitted_at.date() + timedelta(days=56)
+    assert application.decision_due == due_date(to_local_date(application.submitted_at), 56)
 
     loaded = policy_service.load_configured()
     version = session.exec(
@@ -323,7 +324,7 @@ def test_request_information_pauses_the_deadline(session: Session) -> None:
     )
     assert resubmitted.status is ApplicationStatus.in_review
     # Awb 4:15: suspended from the day after the request until the day it was supplied.
-    assert resubmitted.decision_due == due + timedelta(days=4)
+    assert resubmitted.decision_due == next_working_day(due + timedelta(days=4))
     assert resubmitted.paused_at is None
     # A second evaluation is stored; the first is kept.
     evaluations = session.exec(

@@ -26,6 +26,7 @@ def test_policy_is_public_and_is_tilburgs(client: TestClient, session: Session) 
         "extension_days": 56,
         "renewal_window_days": 90,
         "objection_period_days": 42,
+        "information_term_days": 28,
     }
     types = {item["key"]: item for item in body["permit_types"]}
     assert list(types) == ["sex_worker", "sex_business", "escort_business"]
@@ -111,6 +112,9 @@ def test_plain_words_for_tilburg() -> None:
     )
     assert [s.nl for s in plain.decision] == [
         "De gemeente beslist binnen 8 weken; die termijn kan één keer met 8 weken worden verlengd.",
+        "Vraagt de gemeente u om meer informatie, dan krijgt u daarvoor 4 weken. Valt de "
+        "laatste dag van een termijn in het weekend of op een feestdag, dan loopt hij door "
+        "tot de eerstvolgende werkdag.",
         "U kunt verlenging aanvragen vanaf 90 dagen voordat uw vergunning afloopt.",
         "Bent u het niet eens met een besluit? Dan kunt u binnen 6 weken bezwaar maken.",
     ]
