@@ -286,6 +286,6 @@ def ending_between(*, session: Session, first: date, last: date) -> list[Permit]
                 col(Permit.status).in_(HELD_STATUSES),
                 _not_renewed(),
             )
-            .order_by(col(Permit.valid_until), col(Permit.id))
+            .order_by(col(Permit.valid_until))
         ).all()
     )
