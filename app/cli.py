@@ -45,6 +45,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
 app.add_typer(policy_app, name="policy")
 app.add_typer(residents_app, name="residents")
+mail_app = typer.Typer(help="E-mail: deliver the outbox, queue the daily reminders.")
+app.add_typer(mail_app, name="mail")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -526,6 +528,35 @@ def residents_recheck() -> None:
             else:
                 settled += 1
     console.print(f"{settled} registrations settled, {waiting} still waiting for the register.")
+
+
+@mail_app.command("send-pending")
+def mail_send_pending() -> None:
+    """Deliver the queued messages that are due (the running server does this every
+    MAIL_INTERVAL_SECONDS too). A message the mail server refuses stays pending and is
+    tried again later, with backoff."""
+    from app.flows import mail as mail_flow
+
+    with Session(get_engine()) as session:
+        report = mail_flow.send_pending(session)
+    if report.off:
+        console.print("SMTP_HOST is not set: nothing was sent; the messages wait in the outbox.")
+        return
+    console.print(f"{report.sent} messages sent, {report.failed} to be tried again later.")
+
+
+@mail_app.command("daily")
+def mail_daily() -> None:
+    """Queue the day's reminders: renewal open and expiry in 30 days (once per permit),
+    and the clerks' digest of applications due within 7 days. Run it daily."""
+    from app.flows import mail as mail_flow
+
+    with Session(get_engine()) as session:
+        report = mail_flow.daily(session)
+    console.print(
+        f"Queued {report.renewal_open} renewal reminders, {report.expiring} expiry reminders "
+        f"and {report.digests} digests for clerks."
+    )
 
 
 if __name__ == "__main__":

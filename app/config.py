@@ -224,6 +224,38 @@ class Settings(BaseSettings):
         "408 and disconnected (slow clients cannot hold a worker).",
     )
 
+    smtp_host: str = Field(
+        default="",
+        description="Mail server that sends the service's e-mail. Empty: nothing is sent; in "
+        "development (`make run`) messages appear on `/dev/mail` for admins instead.",
+    )
+    smtp_port: int = Field(
+        default=587, ge=1, le=65535, description="Port of SMTP_HOST (25, 465 or 587)."
+    )
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls",
+        description="How the connection to SMTP_HOST is secured: `starttls` (port 587), `tls` "
+        "(implicit TLS, port 465) or `none` (a relay on a trusted network only).",
+    )
+    smtp_user: str = Field(
+        default="", description="User name at SMTP_HOST; empty to send without logging in."
+    )
+    smtp_password: str = Field(default="", description="Password of SMTP_USER.")
+    smtp_timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="Timeout of one conversation with SMTP_HOST."
+    )
+    mail_from: str = Field(
+        default="noreply@localhost",
+        description="Sender address of every message; the sender's name is MUNICIPALITY_NAME. "
+        "Choose a neutral address (nothing about sex work or permits).",
+    )
+    mail_interval_seconds: float = Field(
+        default=60,
+        gt=0,
+        description="How often the running server sends the mail that is due (queued "
+        "messages, and retries after a failure).",
+    )
+
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"

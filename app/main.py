@@ -32,11 +32,14 @@ from app.db import get_engine
 from app.deps import database_slots
 from app.documents import api as documents_api
 from app.documents import views as documents_views
+from app.flows import mail as mail_flow
 from app.health import router as health_router
 from app.homework import api as homework_api
 from app.homework import views as homework_views
 from app.inspections import api as inspections_api
 from app.inspections import views as inspections_views
+from app.mail import sender as mail_sender
+from app.mail import views as mail_views
 from app.nuisance import api as nuisance_api
 from app.nuisance import views as nuisance_views
 from app.permits import api as permits_api
@@ -70,6 +73,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     database_slots(app.state)
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(_anchor_audit_trail, settings.audit_anchor_interval_hours)
+        if mail_sender.mode(settings) != "off":
+            tasks.start_soon(_send_mail, settings.mail_interval_seconds)
         yield
         tasks.cancel_scope.cancel()
 
@@ -88,6 +93,22 @@ async def _anchor_audit_trail(interval_hours: float) -> None:
 def _write_anchor() -> None:
     with Session(get_engine()) as session:
         anchor.write_anchor(session)
+
+
+async def _send_mail(interval_seconds: float) -> None:
+    """Deliver the outbox every interval, in a worker thread (smtplib blocks). A failure
+    (the database or the mail server away) is logged and tried again next time."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(_send_pending)
+        except Exception as exc:
+            logger.warning("mail could not be sent now: %s", type(exc).__name__)
+        await anyio.sleep(interval_seconds)
+
+
+def _send_pending() -> None:
+    with Session(get_engine()) as session:
+        mail_flow.send_pending(session)
 
 
 DOCS_PAGE = """<!doctype html>
@@ -195,4 +216,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inspections_api.router)
     app.include_router(inspections_api.referrals_router)
     app.include_router(inspections_views.router)
+    app.include_router(mail_views.router)
     return app

@@ -18,6 +18,7 @@ from app.inspections.models import (
     InspectionVersion,
     Referral,
 )
+from app.mail.models import OutboxMessage
 from app.nuisance.models import NuisanceReport
 from app.permits.models import Permit
 from app.persons.models import Person
@@ -40,6 +41,7 @@ __all__ = [
     "InspectionPhoto",
     "InspectionVersion",
     "NuisanceReport",
+    "OutboxMessage",
     "Permit",
     "Person",
     "PolicyVersion",

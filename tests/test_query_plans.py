@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,8 @@ from app.applications.models import ApplicationStatus
 from app.audit import service as audit
 from app.auth import service as auth_service
 from app.auth.models import Role, User
-from app.db import local_today
+from app.db import local_today, utcnow
+from app.mail import outbox, sender
 from app.permits import service as permits_service
 from app.permits import verification
 from tests.factories import make_application, make_user
@@ -34,6 +36,7 @@ GROWING_TABLES = (
     "nuisance_report",
     "inspection",
     "inspection_referral",
+    "outbox_message",
 )
 
 
@@ -269,4 +272,24 @@ def test_inspection_lists_are_served_by_an_index(session: Session, clerk: User) 
     )
     assert_indexed(
         session, lambda: inspections_service.of_permit(session=session, permit_id=business.id)
+    )
+
+
+def test_mail_queries_are_served_by_an_index(session: Session, permit: Any, clerk: User) -> None:
+    """The sender's due messages, the daily job's permits ending soon and the clerks'
+    deadline counts."""
+    holder = make_user(session)
+    for _ in range(3):
+        outbox.queue(session, kind="decision_made", to_user=holder)
+    outbox.queue(session, kind="permit_expiring", to_user=holder, dedupe_key="plan:1")
+    today = local_today()
+    assert_indexed(session, lambda: sender.claim_due(session, now=utcnow(), limit=2))
+    assert_indexed(
+        session,
+        lambda: permits_service.ending_between(
+            session=session, first=today, last=today + timedelta(days=400)
+        ),
+    )
+    assert_indexed(
+        session, lambda: queue.deadline_counts(session=session, today=today, within_days=7)
     )

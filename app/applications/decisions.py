@@ -215,6 +215,7 @@ def extend(
         before={"decision_due": before},
         after={"decision_due": new_due, "reason": reason},
     )
+    applications.notify_applicant(session, application, "decision_extended")
     session.flush()
     return application
 
@@ -281,6 +282,10 @@ def _close(
             ),
         },
     )
+    if transition is Transition.refuse:
+        applications.notify_applicant(session, application, "decision_made")
+    elif transition is Transition.request_information:
+        applications.notify_applicant(session, application, "information_requested")
     session.flush()
     return application
 
@@ -367,5 +372,6 @@ def approve(
         reason=application.decision_reason,
         after={"permit_number": permit.number, "policy_version": active.record.version},
     )
+    applications.notify_applicant(session, application, "decision_made")
     session.flush()
     return application

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -152,3 +152,23 @@ def _blocking_counts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
         .group_by(col(ApplicationCheck.application_id))
     ).all()
     return {application_id: count for application_id, count in rows}
+
+
+def deadline_counts(*, session: Session, today: date, within_days: int) -> tuple[int, int]:
+    """How many open applications are due within `within_days` from today, and how many
+    are past their deadline: counts only, for the clerks' daily digest."""
+    due_soon = session.exec(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            OPEN_QUEUE_WHERE,
+            col(Application.decision_due) >= today,
+            col(Application.decision_due) <= today + timedelta(days=within_days),
+        )
+    ).one()
+    overdue = session.exec(
+        select(func.count())
+        .select_from(Application)
+        .where(OPEN_QUEUE_WHERE, col(Application.decision_due) < today)
+    ).one()
+    return int(due_soon), int(overdue)

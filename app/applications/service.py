@@ -35,6 +35,7 @@ from app.auth.permissions import Action, ObjectKind, can
 from app.db import local_today, to_local_date, utcnow
 from app.deadlines import due_date, next_working_day
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.mail import outbox
 from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.persons import service as persons_service
@@ -450,6 +451,7 @@ def submit(*, session: Session, application_id: uuid.UUID, actor: User) -> Appli
             "failed_rules": [r.rule_id for r in results if not r.passed],
         },
     )
+    notify_applicant(session, application, "application_received")
     session.flush()
     return application
 
@@ -462,6 +464,14 @@ def due_after_pause(due: date, asked_on: date, today: date) -> date:
     if paused_days == 0:
         return due
     return next_working_day(due + timedelta(days=paused_days))
+
+
+def notify_applicant(session: Session, application: Application, kind: str) -> None:
+    """Tell the applicant there is news in their file (what the news is, they read on the
+    site): queued in this transaction, sent after it commits."""
+    applicant = session.get(User, application.applicant_id)
+    if applicant is not None:
+        outbox.queue(session, kind=kind, to_user=applicant)
 
 
 def transition_or_409(application: Application, transition: Transition) -> ApplicationStatus:

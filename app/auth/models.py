@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import EmailStr, field_validator
-from sqlalchemy import Column, Index, Integer, event
+from sqlalchemy import Boolean, Column, Index, Integer, event, false
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -54,6 +54,10 @@ class User(SQLModel, table=True):
     # was made in and is refused once it no longer matches.
     session_generation: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    # No e-mail about their file (messages about the account's security still go).
+    email_opt_out: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     # Staff two-factor login (TOTP). The secret is encrypted at rest ({"secret": base32});
     # it is confirmed (in use) once `mfa_enabled_at` is set.

@@ -252,3 +252,24 @@ def set_language(*, session: Session, user: User, language: str) -> User:
     )
     session.flush()
     return user
+
+
+def set_email_opt_out(*, session: Session, user: User, opt_out: bool) -> User:
+    """The account's choice to receive no e-mail about its file (messages about the
+    account's security are sent regardless)."""
+    if user.email_opt_out == opt_out:
+        return user
+    user.email_opt_out = opt_out
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(
+        session,
+        actor=user,
+        action="account.update",
+        object_type="user",
+        object_id=user.id,
+        before={"email_opt_out": not opt_out},
+        after={"email_opt_out": opt_out},
+    )
+    session.flush()
+    return user

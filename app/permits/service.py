@@ -21,6 +21,7 @@ from app.auth.permissions import Action, ObjectKind, can
 from app.db import local_today
 from app.documents import service as documents_service
 from app.errors import Forbidden, InvalidInput, NotFound, Unavailable
+from app.mail import outbox
 from app.permits import documents as permit_documents
 from app.permits import numbers
 from app.permits.models import Permit, PermitPublic, PermitStatus
@@ -248,8 +249,19 @@ def change_status(
         before={"number": permit.number, "version": permit.version},
         after={"number": permit.number, "version": permit.version + 1},
     )
+    holder = session.get(User, permit.holder_id)
+    if holder is not None:
+        outbox.queue(session, kind=STATUS_MAIL[Transition(action)], to_user=holder)
     session.flush()
     return permit
+
+
+STATUS_MAIL = {
+    Transition.suspend: "permit_suspended",
+    Transition.reinstate: "permit_reinstated",
+    Transition.revoke: "permit_revoked",
+}
+"""The message telling the holder there is news (never what it is) after each change."""
 
 
 def download_pdf(*, session: Session, number: str, actor: User) -> tuple[Permit, bytes]:
@@ -259,3 +271,21 @@ def download_pdf(*, session: Session, number: str, actor: User) -> tuple[Permit,
     document = permit_documents.permit_pdf(session=session, permit=permit)
     _, content = documents_service.read(session=session, document_id=document.id, actor=actor)
     return permit, content
+
+
+def ending_between(*, session: Session, first: date, last: date) -> list[Permit]:
+    """Permits in force whose last day falls from `first` to `last` (a permit renewed by a
+    held permit left out): the holders to remind of renewal and expiry. Served by the
+    index on the end date."""
+    return list(
+        session.exec(
+            select(Permit)
+            .where(
+                col(Permit.valid_until) >= first,
+                col(Permit.valid_until) <= last,
+                col(Permit.status).in_(HELD_STATUSES),
+                _not_renewed(),
+            )
+            .order_by(col(Permit.valid_until))
+        ).all()
+    )

@@ -4,7 +4,7 @@ Applications asked for information before this revision have no term (NULL): the
 refusal on that ground stays allowed as before.
 
 Revision ID: 0021
-Revises: 0019 (the lead renumbers when merging)
+Revises: 0020 (the lead renumbers when merging)
 Create Date: 2026-11-27 13:24:17
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -92,6 +92,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/home"): SIGNED_IN,
     ("GET", "/account/password"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
+    ("GET", "/account/mail"): SIGNED_IN,
+    ("POST", "/account/mail"): SIGNED_IN,
     ("GET", "/account/data"): SIGNED_IN,
     ("GET", "/account/data/export.json"): SIGNED_IN,
     ("GET", "/account/data/export.pdf"): SIGNED_IN,
@@ -203,6 +205,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/signals/{signal_id}/follow-ups"): _s("coordinator"),
     # Staff accounts.
     ("GET", "/admin/users"): _s("admin"),
+    # Admins, in development only (APP_ENV=development; the tests run as `test`).
+    ("GET", "/dev/mail"): NOBODY,
     ("POST", "/admin/users"): _s("admin"),
     ("POST", "/admin/users/{user_id}/active"): _s("admin"),
     ("POST", "/admin/users/{user_id}/mfa/reset"): _s("admin"),
