@@ -309,8 +309,10 @@ def test_the_daily_job_reminds_once_per_permit_and_gives_clerks_counts(
         str(m.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
         for m in to_clerk
     ]
-    assert any("within 7 days: 1" in t and "deadline: 0" in t for t in texts)
-    assert any("within 7 days: 0" in t and "deadline: 1" in t for t in texts)
+    soon = translate_in(clerk.language, "Applications whose decision deadline is within 7 days:")
+    past = translate_in(clerk.language, "Applications past their decision deadline:")
+    assert any(f"{soon} 1" in t and f"{past} 0" in t for t in texts)
+    assert any(f"{soon} 0" in t and f"{past} 1" in t for t in texts)
     for text in texts:
         assert "/queue" in text
         assert "roos" not in text.lower() and str(pending.working_name) not in text
