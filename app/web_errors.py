@@ -159,6 +159,10 @@ USER_MESSAGES: dict[str, str] = {
     ),
     "bad_draft": N_("The draft could not be kept. Reload the page and try again."),
     "control_characters": N_("Remove the invisible control characters from the text."),
+    "link_invalid": N_(
+        "This link is not valid any more (used, or older than two hours). Ask for a new one."
+    ),
+    "password_length": N_("Choose a password of at least 12 characters."),
     "needs_permit": N_(
         "A warning letter or a referral to the clerk is only for a licensed business."
     ),

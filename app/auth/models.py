@@ -154,3 +154,18 @@ def email_lookup(email: str) -> str:
 @event.listens_for(User, "before_update")
 def _hash_email(_mapper: object, _connection: object, user: User) -> None:
     user.email_hash = email_lookup(user.email)
+
+
+class AccountToken(SQLModel, table=True):
+    """A one-time link sent by e-mail (a password reset): only its SHA-256 is stored; it
+    expires, and is spent when used."""
+
+    __tablename__ = "account_token"
+
+    id: uuid.UUID = uuid_pk_field()
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    purpose: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.auth import mfa, service, sessions
+from app.auth import mfa, recovery, service, sessions
 from app.auth.deps import (
     SESSION_GENERATION_KEY,
     SESSION_ID_KEY,
@@ -30,7 +30,15 @@ from app.deps import SessionDep
 from app.errors import AppError, NotFound
 from app.i18n import gettext as _
 from app.i18n import normalise_language
-from app.web import FormDep, client_address, redirect, render, safe_next, verify_csrf
+from app.web import (
+    FormDep,
+    client_address,
+    limit_per_client,
+    redirect,
+    render,
+    safe_next,
+    verify_csrf,
+)
 from app.web_errors import status_of, user_message
 
 router = APIRouter(include_in_schema=False)
@@ -424,6 +432,68 @@ def admin_create_user(
             {"users": users, "roles": STAFF_ROLE_CHOICES, "errors": errors, "values": values},
             status_code=422,
         )
+    return redirect("/admin/users?recorded=1")
+
+
+@router.get("/password/forgot")
+def forgot_page(request: Request) -> Response:
+    return render(request, "auth/forgot.html")
+
+
+@router.post("/password/forgot", dependencies=[Csrf])
+def forgot(request: Request, session: SessionDep, email: Annotated[str, Form()] = "") -> Response:
+    """The same answer whether or not the address has an account."""
+    address = email.strip()
+    if not address or "@" not in address or len(address) > 254:
+        return render(
+            request,
+            "auth/forgot.html",
+            {"errors": {"email": _("Fill in the e-mail address of your account.")}},
+            status_code=422,
+        )
+    limit_per_client(request, request.app.state.register_throttle, "forgot")
+    recovery.request_reset(
+        session=session, user=service.get_by_email(session=session, email=address)
+    )
+    return redirect("/password/forgot?sent=1")
+
+
+@router.get("/password/reset")
+def reset_page(request: Request, token: str = "") -> Response:
+    return render(request, "auth/reset.html", {"token": token[:100]})
+
+
+@router.post("/password/reset", dependencies=[Csrf])
+def reset(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    password_repeat: Annotated[str, Form()] = "",
+) -> Response:
+    error: str | None = None
+    if password != password_repeat:
+        error = _("The two passwords are not the same.")
+    else:
+        try:
+            with session.begin_nested():
+                recovery.reset_password(session=session, raw_token=token[:100], password=password)
+        except AppError as exc:
+            error = user_message(exc.code, exc.message)
+    if error is not None:
+        return render(
+            request,
+            "auth/reset.html",
+            {"token": token[:100], "errors": {"password": error}},
+            status_code=422,
+        )
+    request.session.clear()
+    return redirect("/login?reset=1")
+
+
+@router.post("/admin/users/{user_id}/password-reset", dependencies=[Csrf])
+def admin_send_reset(user_id: uuid.UUID, session: SessionDep, user: Admin) -> Response:
+    recovery.admin_send_reset(session=session, user_id=user_id, actor=user)
     return redirect("/admin/users?recorded=1")
 
 
