@@ -20,6 +20,10 @@ from app.web import client_address
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
+# Routes for staff accounts (admins).
+Admin = Annotated[User, Depends(require(Action.account_create_staff))]
+
+
 @router.post("/auth/register", response_model=UserPublic, status_code=201)
 def register(data: UserRegister, request: Request, session: SessionDep) -> User:
     """Make an applicant account (sex workers and business operators)."""
@@ -103,7 +107,7 @@ def read_user(user_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Use
 def create_user(
     data: UserCreate,
     session: SessionDep,
-    user: Annotated[User, Depends(require(Action.account_create_staff))],
+    user: Admin,
 ) -> User:
     """Admin: make an account with any role."""
     return service.create(session=session, data=data, actor=user)
@@ -113,7 +117,7 @@ def create_user(
 def deactivate_user(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require(Action.account_create_staff))],
+    user: Admin,
 ) -> User:
     """Admin: switch off a staff account (its sessions and tokens stop working)."""
     return service.set_active(session=session, user_id=user_id, active=False, actor=user)
@@ -123,7 +127,7 @@ def deactivate_user(
 def activate_user(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require(Action.account_create_staff))],
+    user: Admin,
 ) -> User:
     """Admin: switch a staff account on again (sessions from before stay ended)."""
     return service.set_active(session=session, user_id=user_id, active=True, actor=user)
@@ -133,7 +137,7 @@ def activate_user(
 def end_sessions(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require(Action.account_create_staff))],
+    user: Admin,
 ) -> User:
     """Admin: end every session and token of a staff account."""
     return sessions.admin_end_all(session=session, user_id=user_id, actor=user)
@@ -143,7 +147,7 @@ def end_sessions(
 def reset_mfa(
     user_id: uuid.UUID,
     session: SessionDep,
-    user: Annotated[User, Depends(require(Action.account_create_staff))],
+    user: Admin,
 ) -> User:
     """Admin: reset a staff member's two-factor login (lost phone); they set it up again at
     their next login, and every session of theirs ends."""
