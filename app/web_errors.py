@@ -89,6 +89,8 @@ USER_MESSAGES: dict[str, str] = {
     ),
     # Accounts.
     "own_account": N_("You cannot switch off your own account."),
+    "own_role": N_("You cannot change your own role. Ask another administrator."),
+    "role_not_staff": N_("Choose one of the staff roles."),
     "invalid_credentials": N_("Email address or password is wrong."),
     "too_many_attempts": N_("Too many wrong passwords. Wait a minute and try again."),
     "too_many_registrations": N_("Too many new accounts from your address. Try again later."),

@@ -34,7 +34,7 @@ def test_normal_body_passes(client: TestClient) -> None:
     response = client.post(
         "/api/v1/auth/register", json={"email": "small@example.org", "password": "x" * 16}
     )
-    assert response.status_code == 201
+    assert response.status_code == 202
 
 
 def test_oversized_form_upload_gets_a_page_to_read(client: TestClient) -> None:

@@ -8,9 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth import mfa, service, sessions
+from app.auth import mfa, registration, service, sessions
 from app.auth.deps import CurrentUser, require
-from app.auth.models import Token, User, UserCreate, UserPublic, UserRegister
+from app.auth.models import (
+    LinkToken,
+    RegistrationAccepted,
+    RoleChange,
+    Token,
+    User,
+    UserCreate,
+    UserPublic,
+    UserRegister,
+)
 from app.auth.permissions import Action
 from app.auth.security import create_access_token
 from app.deps import SessionDep
@@ -24,15 +33,28 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 Admin = Annotated[User, Depends(require(Action.account_create_staff))]
 
 
-@router.post("/auth/register", response_model=UserPublic, status_code=201)
-def register(data: UserRegister, request: Request, session: SessionDep) -> User:
-    """Make an applicant account (sex workers and business operators)."""
-    return service.register(
+@router.post("/auth/register", response_model=RegistrationAccepted, status_code=202)
+def register(data: UserRegister, request: Request, session: SessionDep) -> RegistrationAccepted:
+    """Make an applicant account (sex workers and business operators).
+
+    The answer is the same whether or not the address has an account: an e-mail goes to
+    the address with a link to confirm it (its token goes to `POST /auth/confirm`), or,
+    when the address has an account already, the way to choose a new password. An
+    account logs in once its address is confirmed."""
+    registration.register(
         session=session,
         data=data,
         throttle=request.app.state.register_throttle,
         client=client_address(request),
     )
+    return RegistrationAccepted()
+
+
+@router.post("/auth/confirm", response_model=UserPublic)
+def confirm(data: LinkToken, session: SessionDep) -> User:
+    """Confirm an address with the token of the link in the e-mail (422 `link_invalid`
+    for a token that is unknown, used or expired)."""
+    return registration.confirm(session=session, raw_token=data.token)
 
 
 @router.post("/auth/token", response_model=Token)
@@ -152,3 +174,9 @@ def reset_mfa(
     """Admin: reset a staff member's two-factor login (lost phone); they set it up again at
     their next login, and every session of theirs ends."""
     return mfa.reset(session=session, user_id=user_id, actor=user)
+
+
+@router.post("/users/{user_id}/role", response_model=UserPublic)
+def change_role(user_id: uuid.UUID, data: RoleChange, session: SessionDep, user: Admin) -> User:
+    """Give a staff member another staff role (admins; audited; not one's own)."""
+    return service.change_role(session=session, user_id=user_id, role=data.role, actor=user)

@@ -63,6 +63,13 @@ class User(SQLModel, table=True):
     # it is confirmed (in use) once `mfa_enabled_at` is set.
     mfa_secret: dict[str, Any] | None = Field(default=None, sa_type=EncryptedJSON)
     mfa_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the owner opened the confirmation link sent to the address (or when an admin
+    # made the account). An unconfirmed account cannot log in.
+    email_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_staff(self) -> bool:
@@ -136,6 +143,22 @@ class UserPublic(SQLModel):
     mfa_enrolled: bool = False
 
 
+class RegistrationAccepted(SQLModel):
+    status: Literal["check_email"] = "check_email"
+    detail: str = (
+        "If the address can be used, a message is on its way to it: open its link to "
+        "confirm the address, then log in."
+    )
+
+
+class RoleChange(SQLModel):
+    role: Role
+
+
+class LinkToken(SQLModel):
+    token: str = Field(min_length=1, max_length=100)
+
+
 class Token(SQLModel):
     access_token: str
     token_type: str = "bearer"
@@ -157,8 +180,10 @@ def _hash_email(_mapper: object, _connection: object, user: User) -> None:
 
 
 class AccountToken(SQLModel, table=True):
-    """A one-time link sent by e-mail (a password reset): only its SHA-256 is stored; it
-    expires, and is spent when used."""
+    """A one-time link sent by e-mail (a password reset, an address confirmation): only its
+    SHA-256 is stored; it expires, and is spent when used. A confirmation link carries the
+    password hash chosen in the registration that sent it, so each link can only activate
+    the password of its own registration."""
 
     __tablename__ = "account_token"
 
@@ -169,3 +194,4 @@ class AccountToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at_field()
+    password_hash: str | None = Field(default=None, max_length=255)

@@ -5,16 +5,13 @@ password ends every other session and token of the account. Nothing here commits
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.audit import service as audit
-from app.auth import sessions
-from app.auth.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, AccountToken, User
+from app.auth import links, sessions
+from app.auth.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, User
 from app.auth.permissions import Action, can
 from app.auth.security import hash_password
 from app.config import get_settings
@@ -26,30 +23,9 @@ PURPOSE = "password_reset"
 LIFETIME = timedelta(hours=2)
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def send_reset(*, session: Session, user: User, actor: User | None = None) -> None:
     """Queue a reset link for `user` (earlier unused links stop working)."""
-    session.execute(
-        update(AccountToken)
-        .where(
-            col(AccountToken.user_id) == user.id,
-            col(AccountToken.purpose) == PURPOSE,
-            col(AccountToken.used_at).is_(None),
-        )
-        .values(used_at=utcnow())
-    )
-    raw = secrets.token_urlsafe(32)
-    session.add(
-        AccountToken(
-            user_id=user.id,
-            purpose=PURPOSE,
-            token_hash=_hash(raw),
-            expires_at=utcnow() + LIFETIME,
-        )
-    )
+    raw = links.issue(session, user=user, purpose=PURPOSE, lifetime=LIFETIME)
     link = f"{get_settings().base_url}/password/reset?token={raw}"
     outbox.queue(session, kind="password_reset", to_user=user, values={"link": link})
     audit.record(
@@ -88,19 +64,10 @@ def reset_password(*, session: Session, raw_token: str, password: str) -> User:
             "password_length",
             f"Choose a password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
         )
-    token = session.exec(
-        select(AccountToken)
-        .where(AccountToken.token_hash == _hash(raw_token), AccountToken.purpose == PURPOSE)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if token is None or token.used_at is not None or token.expires_at < utcnow():
-        raise InvalidInput("link_invalid", "This link is not valid any more. Ask for a new one.")
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
-        raise InvalidInput("link_invalid", "This link is not valid any more. Ask for a new one.")
-    token.used_at = utcnow()
-    session.add(token)
+    _token, user = links.spend(session, raw=raw_token, purpose=PURPOSE)
+    # The link reached the address: that confirms it, as the confirmation link would.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
     user.password_hash = hash_password(password)
     session.add(user)
     sessions.end_all(session=session, user=user, actor=user, reason="password reset")

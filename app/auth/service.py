@@ -23,7 +23,7 @@ from app.auth.models import (
     email_lookup,
 )
 from app.auth.permissions import Action, ObjectKind, can
-from app.auth.ratelimit import LoginThrottle, Throttle
+from app.auth.ratelimit import LoginThrottle
 from app.auth.security import hash_password, verify_password
 from app.db import utcnow
 from app.errors import (
@@ -54,16 +54,27 @@ def get_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email_hash == email_lookup(email))).first()
 
 
-def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | None) -> User:
+def insert(
+    *,
+    session: Session,
+    data: UserRegister,
+    role: Role,
+    actor: User | None,
+    confirmed: bool,
+    password_hash: str | None = None,
+) -> User:
+    """A new account (Conflict `email_taken` when the address has one); an unconfirmed
+    account cannot log in until its owner opens the confirmation link."""
     email = str(data.email).strip().lower()
     if get_by_email(session=session, email=email) is not None:
         raise Conflict("email_taken", "An account with this email address already exists.")
     user = User(
         email=email,
         email_hash=email_lookup(email),
-        password_hash=hash_password(data.password),
+        password_hash=password_hash or hash_password(data.password),
         role=role,
         language=data.language,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     try:
         with session.begin_nested():
@@ -81,25 +92,11 @@ def _insert(*, session: Session, data: UserRegister, role: Role, actor: User | N
     return user
 
 
-def register(
-    *, session: Session, data: UserRegister, throttle: Throttle | None = None, client: str = ""
-) -> User:
-    """An applicant makes their own account. Registrations are limited per client address,
-    so the "already exists" answer cannot be used to test many addresses."""
-    if throttle is not None and not throttle.hit(f"register:{client}"):
-        raise TooManyRequests(
-            "too_many_registrations",
-            "Too many new accounts from your address. Try again later.",
-            retry_after=throttle.retry_after(f"register:{client}"),
-        )
-    return _insert(session=session, data=data, role=Role.applicant, actor=None)
-
-
 def create(*, session: Session, data: UserCreate, actor: User | None) -> User:
     """An admin (or the CLI, actor None) makes an account with any role."""
     if actor is not None and not can(actor, Action.account_create_staff):
         raise Forbidden()
-    return _insert(session=session, data=data, role=data.role, actor=actor)
+    return insert(session=session, data=data, role=data.role, actor=actor, confirmed=True)
 
 
 def authenticate(
@@ -113,8 +110,10 @@ def authenticate(
             retry_after=throttle.retry_after(email, client),
         )
     user = get_by_email(session=session, email=email)
+    # Unknown address, wrong password, unconfirmed or switched-off account: one answer,
+    # after the same work (a password hash is verified in every case).
     if not verify_password(password, user.password_hash if user else None) or not (
-        user and user.is_active
+        user and user.is_active and user.email_confirmed
     ):
         throttle.failed(email, client)
         raise NotAuthenticated("invalid_credentials", "Email address or password is wrong.")
@@ -189,6 +188,38 @@ def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: Use
     # Off ends every session; on again must not revive a cookie or token from before.
     sessions.end_all(
         session=session, user=user, actor=actor, reason="activated" if active else "deactivated"
+    )
+    return user
+
+
+def change_role(*, session: Session, user_id: uuid.UUID, role: Role, actor: User) -> User:
+    """An admin gives a staff member another staff role (someone moves from licensing to
+    inspections). Applicants cannot be made staff here (staff accounts are made as such),
+    and nobody changes their own role. The new rights hold from the next request; the
+    change is audited with the role before and after."""
+    if not can(actor, Action.account_create_staff):
+        raise Forbidden()
+    if role not in STAFF_ROLES:
+        raise InvalidInput("role_not_staff", "Choose one of the staff roles.")
+    user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
+    if user is None or user.role not in STAFF_ROLES:
+        raise NotFound("account")
+    if user.id == actor.id:
+        raise Conflict("own_role", "You cannot change your own role. Ask another administrator.")
+    if user.role == role:
+        return user
+    before = _summary(user)
+    user.role = role
+    user.updated_at = utcnow()
+    session.add(user)
+    audit.record(
+        session,
+        actor=actor,
+        action="account.role_change",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=_summary(user),
     )
     return user
 

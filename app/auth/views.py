@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.auth import mfa, recovery, service, sessions
+from app.auth import mfa, recovery, registration, service, sessions
 from app.auth.deps import (
     SESSION_GENERATION_KEY,
     SESSION_ID_KEY,
@@ -30,6 +30,7 @@ from app.deps import SessionDep
 from app.errors import AppError, NotFound
 from app.i18n import gettext as _
 from app.i18n import normalise_language
+from app.mail import sender
 from app.web import (
     FormDep,
     client_address,
@@ -315,7 +316,7 @@ def change_password(
 
 @router.get("/register")
 def register_page(request: Request) -> Response:
-    return render(request, "auth/register.html")
+    return render(request, "auth/register.html", {"dev_mail": sender.mode() == "dev"})
 
 
 @router.post("/register", dependencies=[Csrf])
@@ -342,18 +343,32 @@ def register(
         return render(
             request, "auth/register.html", {"errors": errors, "values": values}, status_code=422
         )
+    registration.register(
+        session=session,
+        data=data,
+        throttle=request.app.state.register_throttle,
+        client=client_address(request),
+    )
+    return redirect("/register?sent=1")
+
+
+@router.get("/register/confirm")
+def confirm_page(request: Request, token: str = "") -> Response:
+    """The link in the confirmation e-mail opens this page; its button confirms (a GET
+    changes nothing, so a mail program that opens links first does not spend it)."""
+    return render(request, "auth/confirm.html", {"token": token[:100]})
+
+
+@router.post("/register/confirm", dependencies=[Csrf])
+def confirm(request: Request, session: SessionDep, token: Annotated[str, Form()] = "") -> Response:
     try:
-        user = service.register(
-            session=session,
-            data=data,
-            throttle=request.app.state.register_throttle,
-            client=client_address(request),
-        )
+        with session.begin_nested():
+            user = registration.confirm(session=session, raw_token=token[:100])
     except AppError as exc:
         return render(
             request,
-            "auth/register.html",
-            {"errors": {"email": user_message(exc.code)}, "values": values},
+            "auth/confirm.html",
+            {"token": "", "errors": {"form": user_message(exc.code, exc.message)}},
             status_code=status_of(exc),
         )
     _log_in(request, session, user)
@@ -527,4 +542,16 @@ def admin_set_active(
     service.set_active(
         session=session, user_id=user_id, active=form.get("active") == "1", actor=user
     )
+    return redirect("/admin/users?recorded=1")
+
+
+@router.post("/admin/users/{user_id}/role", dependencies=[Csrf])
+def admin_change_role(
+    user_id: uuid.UUID, session: SessionDep, user: Admin, form: FormDep
+) -> Response:
+    try:
+        role = Role(str(form.get("role", "")))
+    except ValueError:
+        role = Role.applicant  # refused by the service as not a staff role
+    service.change_role(session=session, user_id=user_id, role=role, actor=user)
     return redirect("/admin/users?recorded=1")

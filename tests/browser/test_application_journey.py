@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.models import Role, UserCreate
 from app.db import make_engine
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import Accounts, LiveServer
 from tests.factories import MFA_SECRETS, PDF_BYTES, enrol_mfa, totp_code
 
 pytestmark = pytest.mark.browser
@@ -54,13 +54,11 @@ def _log_out(page: Page) -> None:
     page.get_by_role("button", name="Uitloggen").click()
 
 
-def test_apply_submit_decide_and_see_decision(page: Page, live_server: LiveServer) -> None:
+def test_apply_submit_decide_and_see_decision(
+    page: Page, live_server: LiveServer, accounts: Accounts
+) -> None:
     email = f"roos-{uuid.uuid4().hex[:8]}@example.org"
-    page.goto(live_server.url + "/register")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    page.get_by_label("Herhaal wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Account aanmaken").click()
+    accounts.register(page, email, PASSWORD)
 
     page.get_by_role("link", name="Vergunning aanvragen").click()
     page.get_by_label("Vergunning sekswerker").check()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import Accounts, LiveServer
 from tests.browser.test_application_journey import PASSWORD
 from tests.factories import pdf_text
 
@@ -21,7 +21,7 @@ LEGAL_NAME = "Ilinca Exportescu"
 
 
 def test_an_applicant_downloads_and_reads_their_data(
-    browser: Browser, live_server: LiveServer
+    browser: Browser, live_server: LiveServer, accounts: Accounts
 ) -> None:
     email = f"ilinca-{uuid.uuid4().hex[:8]}@example.org"
     phone = browser.new_context(
@@ -29,11 +29,7 @@ def test_an_applicant_downloads_and_reads_their_data(
     )
     page = phone.new_page()
     page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/register")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    page.get_by_label("Herhaal wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Account aanmaken").click()
+    accounts.register(page, email, PASSWORD)
     page.get_by_role("link", name="Vergunning aanvragen").click()
     page.get_by_label("Vergunning sekswerker").check()
     page.get_by_role("button", name="Aanvraag starten").click()

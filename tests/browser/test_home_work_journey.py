@@ -17,7 +17,7 @@ from app.auth import service as auth_service
 from app.auth.models import Role, UserCreate
 from app.db import make_engine
 from app.flows import residents as residents_flow
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import Accounts, LiveServer
 from tests.browser.test_application_journey import PASSWORD, _log_in, _log_out
 from tests.factories import enrol_mfa
 
@@ -64,7 +64,9 @@ def _report(page: Page, live_server: LiveServer, house: int, category: str) -> s
     return page.locator(".reference").inner_text()
 
 
-def test_home_work_nuisance_review_and_letter(browser: Browser, live_server: LiveServer) -> None:
+def test_home_work_nuisance_review_and_letter(
+    browser: Browser, live_server: LiveServer, accounts: Accounts
+) -> None:
     house = 100 + uuid.uuid4().int % 800
     emails = _prepare(live_server, house)
     worker_email = f"jade-{uuid.uuid4().hex[:8]}@example.org"
@@ -73,11 +75,7 @@ def test_home_work_nuisance_review_and_letter(browser: Browser, live_server: Liv
     phone = browser.new_context(locale="nl-NL", viewport={"width": 360, "height": 740})
     page = phone.new_page()
     page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/register")
-    page.get_by_label("E-mailadres").fill(worker_email)
-    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    page.get_by_label("Herhaal wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Account aanmaken").click()
+    accounts.register(page, worker_email, PASSWORD)
     page.get_by_role("link", name="Thuiswerk aanmelden").click()
     page.get_by_label("Werknaam").fill("Jade")
     page.get_by_label("Burgerservicenummer (BSN)").fill(BSN)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import Accounts, LiveServer
 from tests.browser.test_application_journey import PASSWORD, PDF, _log_in, _make_clerk
 from tests.factories import MFA_SECRETS, totp_code
 
@@ -25,11 +25,11 @@ def _token(live_server: LiveServer, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _issue_permit(live_server: LiveServer, clerk_email: str) -> str:
+def _issue_permit(live_server: LiveServer, accounts: Accounts, clerk_email: str) -> str:
     """Register, apply, submit and approve through the server's own API."""
     base = live_server.url + "/api/v1"
     email = f"lila-{uuid.uuid4().hex[:8]}@example.org"
-    httpx.post(f"{base}/auth/register", json={"email": email, "password": PASSWORD})
+    accounts.register_by_api(email, PASSWORD)
     applicant = _token(live_server, email)
     born = date.today().replace(year=date.today().year - 28)
     created = httpx.post(
@@ -60,9 +60,11 @@ def _issue_permit(live_server: LiveServer, clerk_email: str) -> str:
     return str(decided.json()["permit_number"])
 
 
-def test_verification_shows_valid_then_revoked(page: Page, live_server: LiveServer) -> None:
+def test_verification_shows_valid_then_revoked(
+    page: Page, live_server: LiveServer, accounts: Accounts
+) -> None:
     clerk = _make_clerk(live_server)
-    number = _issue_permit(live_server, clerk)
+    number = _issue_permit(live_server, accounts, clerk)
 
     page.goto(f"{live_server.url}/verify/{number}")
     expect(page.locator("#verify-status")).to_have_text("Geldig")

@@ -28,7 +28,7 @@ from app.mail.models import MailStatus, OutboxMessage
 from app.mail.render import SUBJECT
 from app.permits.models import Permit
 from tests.factories import csrf_from, login_page, make_application, make_user
-from tests.mail.conftest import Inbox, free_port
+from tests.smtp import Inbox, free_port
 
 # Words that must never be in a message: what it is about, its outcome, the name.
 TELLING = (

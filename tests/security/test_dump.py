@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import app.deps
 import app.models
 from app.auth.models import Role
 from app.config import get_settings
+from app.mail.models import OutboxMessage
 from app.main import create_app
 from tests.factories import PASSWORD, make_user, token_for
 
@@ -77,6 +79,15 @@ def test_a_dump_after_a_journey_holds_no_personal_data_in_plain_text(
         with Session(isolated_engine, expire_on_commit=False) as session:
             from app.auth import service as auth_service
 
+            applicant = auth_service.get_by_email(session=session, email=EMAIL)
+            assert applicant is not None
+            (confirmation,) = session.exec(
+                select(OutboxMessage).where(OutboxMessage.to_user_id == applicant.id)
+            ).all()
+            link = urlsplit(str(confirmation.values["link"]))
+            token = parse_qs(link.query)["token"][0]
+        assert client.post("/api/v1/auth/confirm", json={"token": token}).status_code == 200
+        with Session(isolated_engine, expire_on_commit=False) as session:
             applicant = auth_service.get_by_email(session=session, email=EMAIL)
             assert applicant is not None
             headers = token_for(client, applicant)
