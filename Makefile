@@ -53,7 +53,8 @@ messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 ## bench: performance figures (not part of the test suite): the load bench (wrk against the
-## service and anchor apps, SQLite and PostgreSQL) and the permit render bench. Installs wrk
+## service and anchor apps, SQLite and PostgreSQL), the permit render bench and the timing of
+## registration and login per case (bench/enumeration.py). Installs wrk
 ## when missing. Defaults: 100000 permits, 10000 queued, both databases. BENCH_ARGS go to
 ## bench/load.py, e.g. BENCH_ARGS="--quick --db sqlite" (see .venv/bin/python bench/load.py -h).
 BENCH_ARGS ?=
@@ -65,6 +66,7 @@ bench: $(VENV)/.installed-dev
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 	$(BIN)/python bench/permit_render.py
+	$(BIN)/python bench/enumeration.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

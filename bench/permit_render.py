@@ -18,12 +18,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.timing import interleaved_medians  # noqa: E402
+
 _tmp = tempfile.mkdtemp(prefix="swl-bench-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.db")
 os.environ.setdefault("DATA_DIR", _tmp)
@@ -33,23 +34,6 @@ BARE_HTML = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title
 <style>body { font-family: "DejaVu Sans", sans-serif; }</style></head>
 <body><h1>Eén pagina</h1><p>Een eenvoudig document van één pagina met wat tekst.</p>
 </body></html>"""
-
-
-def interleaved_medians(cases: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
-    """Median seconds of each case, the cases taking turns within every round (the order
-    rotating from round to round), so that a busy moment of the machine weighs on all of
-    them alike instead of on whichever case happened to run then."""
-    for action in cases.values():
-        action()  # warm up: fonts, imports, caches
-    names = list(cases)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for round_number in range(rounds):
-        shift = round_number % len(names)
-        for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:

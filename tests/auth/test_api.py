@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent
 from app.auth import service as auth_service
 from app.auth.models import Role
-from tests.factories import PASSWORD, make_user, token_for
+from tests.factories import PASSWORD, csrf_from, login_page, make_user, token_for
 
 
 def test_register_creates_an_unconfirmed_applicant_and_audits(
@@ -177,3 +177,53 @@ def test_admin_switches_off_a_staff_account(client: TestClient, session: Session
     assert (
         client.post(f"/api/v1/users/{admin.id}/deactivate", headers=clerk_token).status_code == 403
     )
+
+
+def test_admin_changes_a_staff_role_audited_and_in_force_at_once(
+    client: TestClient, session: Session
+) -> None:
+    admin = make_user(session, Role.admin)
+    staff = make_user(session, Role.inspector)
+    applicant = make_user(session)
+    admin_token = token_for(client, admin)
+    staff_token = token_for(client, staff)
+    assert client.get("/api/v1/referrals", headers=staff_token).status_code == 403
+
+    changed = client.post(
+        f"/api/v1/users/{staff.id}/role", json={"role": "clerk"}, headers=admin_token
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["role"] == "clerk"
+    # The same token now has the clerk's rights (roles are read on every request).
+    assert client.get("/api/v1/referrals", headers=staff_token).status_code == 200
+    (event,) = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "account.role_change")
+    ).all()
+    assert (event.actor_id, event.object_id) == (admin.id, str(staff.id))
+    assert (event.before or {})["role"] == "inspector" and (event.after or {})["role"] == "clerk"
+
+    def _change(user_id: object, role: str, headers: dict[str, str]) -> int:
+        url = f"/api/v1/users/{user_id}/role"
+        return client.post(url, json={"role": role}, headers=headers).status_code
+
+    assert _change(admin.id, "clerk", admin_token) == 409  # not one's own role
+    assert _change(staff.id, "applicant", admin_token) == 422  # staff roles only
+    assert _change(applicant.id, "clerk", admin_token) == 404  # applicants are not staff
+    assert _change(staff.id, "admin", staff_token) == 403  # only admins
+    assert _change(staff.id, "superuser", admin_token) == 422
+
+
+def test_admin_changes_a_role_on_the_staff_page(client: TestClient, session: Session) -> None:
+    admin = make_user(session, Role.admin)
+    staff = make_user(session, Role.clerk)
+    login_page(client, admin)
+    page = client.get("/admin/users")
+    assert f'id="role-{staff.id}"' in page.text
+    response = client.post(
+        f"/admin/users/{staff.id}/role",
+        data={"csrf_token": csrf_from(page.text), "role": "inspector"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.expire_all()
+    assert auth_service.get(session=session, user_id=staff.id).role == Role.inspector  # type: ignore[union-attr]
