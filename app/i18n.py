@@ -1,7 +1,9 @@
 """Translations with Babel: `.po` catalogs compiled in memory at start-up.
 
-Message ids are English; `nl` is the default interface language and its catalog must
-translate every message (a test checks it). The current locale lives in a context
+Message ids are English; `nl` is the default interface language. Every catalog (Dutch,
+and the languages many sex workers in the Netherlands speak: Romanian, Bulgarian,
+Hungarian, Spanish, Polish, Thai) must translate every message with the same
+placeholders (a test checks it). The current locale lives in a context
 variable set per request, so templates and services can translate without passing it.
 """
 
@@ -12,13 +14,26 @@ from contextvars import ContextVar
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Literal, get_args
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
-LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
+LanguageCode = Literal["nl", "en", "ro", "bg", "hu", "es", "pl", "th"]
+LANGUAGES: dict[str, str] = {
+    # Each language in its own name, as the language menu shows it.
+    "nl": "Nederlands",
+    "en": "English",
+    "ro": "Română",
+    "bg": "Български",
+    "hu": "Magyar",
+    "es": "Español",
+    "pl": "Polski",
+    "th": "ไทย",
+}
+assert set(LANGUAGES) == set(get_args(LanguageCode))
 DEFAULT_LANGUAGE = "nl"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LANGUAGE)

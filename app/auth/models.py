@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from app.crypto import EncryptedJSON, EncryptedText, keyed_hash
 from app.db import UTCDateTime, created_at_field, uuid_pk_field
+from app.i18n import LanguageCode
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -124,7 +125,7 @@ def _check_password(value: str) -> str:
 class UserRegister(SQLModel):
     email: EmailStr = Field(max_length=254)
     password: str
-    language: Literal["nl", "en"] = "nl"
+    language: LanguageCode = "nl"
 
     _password = field_validator("password")(_check_password)
 
