@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
+from starlette.routing import Match, Mount
 
 from app.config import PROJECT_ROOT, get_settings
 from app.errors import Forbidden, TooManyRequests
@@ -120,6 +121,9 @@ def render(
         ),
         "errors": {},
         "values": {},
+        # A page answering a POST (a form with errors): the address the browser shows
+        # instead, so that reloading it does not post the form again (see forms.js).
+        "page_url": page_url_after_post(request) if request.method == "POST" else None,
     }
     base.update(context or {})
     response = templates.TemplateResponse(request, template, base, status_code=status_code)
@@ -127,6 +131,20 @@ def render(
         # Pages for a signed-in person can show their file: never keep them in a cache.
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def page_url_after_post(request: Request) -> str:
+    """The nearest page a GET can open for a POST's path: the path itself when it also
+    answers GET (`/register`), else its parent (`/queue/{id}/decision` -> `/queue/{id}`)."""
+    path = request.url.path
+    while path not in ("", "/"):
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+        for route in request.app.router.routes:
+            match, _child = route.matches(scope)
+            if match is Match.FULL and not isinstance(route, Mount):
+                return path
+        path = path.rsplit("/", 1)[0]
+    return "/"
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -30,6 +30,7 @@ from app.deps import SessionDep
 from app.errors import AppError
 from app.flows import decisions as decisions_flow
 from app.flows import uploads as uploads_flow
+from app.form_fields import html_limits, message_for
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.inspections import service as inspections_service
@@ -44,6 +45,29 @@ Clerk = Annotated[User, Depends(require_page(Action.application_decide))]
 Applicant = Annotated[User, Depends(require_page(Action.application_create))]
 
 INPUT_TYPES = {"birth_date": "date", "email": "email", "phone": "tel", "description": "textarea"}
+INPUT_MODES = {"kvk_number": "numeric", "business_address_house_number": "text"}
+AUTOCOMPLETE = {"legal_name": "name", "email": "email", "phone": "tel", "birth_date": "bday"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs; translated where it is shown."""
+    return message
+
+
+# The labels of the application fields on pages, in every interface language (the
+# policy's FIELD_LABELS give the Dutch and English wording letters use).
+FIELD_TEXT = {
+    "working_name": N_("Working name"),
+    "legal_name": N_("Name as on your identity document"),
+    "birth_date": N_("Date of birth"),
+    "email": N_("Email address"),
+    "phone": N_("Phone number"),
+    "business_name": N_("Business name"),
+    "business_address_postcode": N_("Postcode of the business"),
+    "business_address_house_number": N_("House number of the business"),
+    "kvk_number": N_("Chamber of Commerce (KvK) number"),
+    "description": N_("Description"),
+}
 
 
 def _policy() -> Policy:
@@ -55,13 +79,29 @@ def label(nl: str, en: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def field_specs(policy: Policy, application: Application) -> list[dict[str, str]]:
+def field_specs(policy: Policy, application: Application) -> list[dict[str, Any]]:
+    """The inputs of the details step: label, type and the limits the server enforces."""
     spec = policy.permit_type(application.permit_type)
     names = list(spec.required_fields) if spec else []
+    today = local_today().isoformat()
     return [
-        {"name": n, "label": label(*FIELD_LABELS[n]), "type": INPUT_TYPES.get(n, "text")}
+        {
+            "name": n,
+            "label": field_label(n),
+            "type": INPUT_TYPES.get(n, "text"),
+            "limits": {
+                **html_limits(ApplicationUpdate, n),
+                **({"min": "1900-01-01", "max": today} if n == "birth_date" else {}),
+                **({"inputmode": INPUT_MODES[n]} if n in INPUT_MODES else {}),
+                **({"autocomplete": AUTOCOMPLETE[n]} if n in AUTOCOMPLETE else {}),
+            },
+        }
         for n in names
     ]
+
+
+def field_label(name: str) -> str:
+    return _(FIELD_TEXT[name]) if name in FIELD_TEXT else label(*FIELD_LABELS[name])
 
 
 def document_specs(policy: Policy, application: Application) -> list[dict[str, str]]:
@@ -100,7 +140,9 @@ def _file_context(session: SessionDep, application: Application, user: User) -> 
         "information_term_passed": decisions.information_term_passed(application, today),
         "decidable": bool(allowed & {"approve", "refuse", "request_information", "start_review"}),
         "can_extend": decisions.can_extend(application, policy.decision.extension_days, today),
-        "field_label": {n: label(*FIELD_LABELS[n]) for n in FIELD_LABELS},
+        "field_label": {n: field_label(n) for n in FIELD_LABELS},
+        "max_upload_bytes": get_settings().max_upload_bytes,
+        "max_upload_mb": get_settings().max_upload_bytes // 2**20,
         "policy": policy,
         "decision_documents": [
             d
@@ -126,8 +168,10 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
             errors[name] = _("A KvK number has 8 digits.")
         elif name == "phone":
             errors[name] = _("Enter a phone number with digits only, like 06 12345678.")
+        elif name == "business_address_house_number":
+            errors[name] = _("Enter a house number, like 12, 12A or 12-3.")
         else:
-            errors[name] = _("Check this field.")
+            errors.setdefault(name, message_for(err))
     return errors
 
 
@@ -188,16 +232,23 @@ def save_details(
 ) -> Response:
     names = [f["name"] for f in field_specs(_policy(), application)]
     values = {n: str(form.get(n) or "").strip() for n in names}
+    # Every valid field is saved, also when another one is not; the invalid ones keep
+    # what was saved before and are shown with their errors and what was typed.
+    errors: dict[str, str] = {}
+    given = {k: (v or None) for k, v in values.items()}
     try:
-        data = ApplicationUpdate.model_validate({k: (v or None) for k, v in values.items()})
-        with session.begin_nested():
-            service.update(session=session, application_id=application.id, data=data, actor=user)
+        data = ApplicationUpdate.model_validate(given)
     except ValidationError as exc:
+        errors = _field_errors(exc)
+        data = ApplicationUpdate.model_validate({k: v for k, v in given.items() if k not in errors})
+    with session.begin_nested():
+        service.update(session=session, application_id=application.id, data=data, actor=user)
+    if errors:
         context = _file_context(session, application, user)
         return render(
             request,
             "applications/details.html",
-            {**context, "values": values, "errors": _field_errors(exc)},
+            {**context, "values": values, "errors": errors, "partly_saved": True},
             status_code=422,
         )
     target = "documents" if form.get("next") else "details?saved=1"

@@ -23,11 +23,19 @@ from app.auth.deps import (
     SignedIn,
     require_page,
 )
-from app.auth.models import MIN_PASSWORD_LENGTH, Role, User, UserCreate, UserRegister
+from app.auth.models import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    Role,
+    User,
+    UserCreate,
+    UserRegister,
+)
 from app.auth.permissions import Action
 from app.context import LANGUAGE_COOKIE
 from app.deps import SessionDep
 from app.errors import AppError, NotFound
+from app.form_fields import message_for
 from app.i18n import gettext as _
 from app.i18n import normalise_language
 from app.mail import sender
@@ -52,13 +60,13 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     messages = {
         "email": _("Enter a valid email address, like name@example.org."),
         "password": _("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-        "language": _("Choose Dutch or English."),
+        "language": _("Choose one of the languages in the menu."),
         "role": _("Choose a role."),
     }
     errors: dict[str, str] = {}
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else "form"
-        errors.setdefault(field, messages.get(field, _("Check this field.")))
+        errors.setdefault(field, messages.get(field) or message_for(err))
     return errors
 
 
@@ -316,7 +324,14 @@ def change_password(
 
 @router.get("/register")
 def register_page(request: Request) -> Response:
-    return render(request, "auth/register.html", {"dev_mail": sender.mode() == "dev"})
+    return _register_page(request, {"dev_mail": sender.mode() == "dev"})
+
+
+def _register_page(
+    request: Request, context: dict[str, object], status_code: int = 200
+) -> Response:
+    limits = {"min_password": MIN_PASSWORD_LENGTH, "max_password": MAX_PASSWORD_LENGTH}
+    return render(request, "auth/register.html", {**limits, **context}, status_code=status_code)
 
 
 @router.post("/register", dependencies=[Csrf])
@@ -335,14 +350,10 @@ def register(
         )
     except ValidationError as exc:
         errors = _field_errors(exc)
-        return render(
-            request, "auth/register.html", {"errors": errors, "values": values}, status_code=422
-        )
+        return _register_page(request, {"errors": errors, "values": values}, status_code=422)
     if password != password_repeat:
         errors = {"password_repeat": _("The two passwords are not the same.")}
-        return render(
-            request, "auth/register.html", {"errors": errors, "values": values}, status_code=422
-        )
+        return _register_page(request, {"errors": errors, "values": values}, status_code=422)
     registration.register(
         session=session,
         data=data,

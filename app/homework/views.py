@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.auth.permissions import Action
 from app.deps import SessionDep
 from app.errors import AppError, TooManyRequests
+from app.form_fields import message_for
 from app.homework import documents as homework_documents
 from app.homework import service
 from app.homework.models import HomeWorkCreate, ResponseIn
@@ -40,7 +41,7 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for err in exc.errors():
         name = str(err["loc"][0]) if err["loc"] else "form"
-        errors.setdefault(name, messages.get(name, _("Check this field.")))
+        errors.setdefault(name, messages.get(name) or message_for(err))
     return errors
 
 

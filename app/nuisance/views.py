@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from app.deps import SessionDep
 from app.errors import AppError, NotFound, TooManyRequests
+from app.form_fields import message_for
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.nuisance import service
@@ -53,7 +54,7 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for err in exc.errors():
         name = str(err["loc"][0]) if err["loc"] else "form"
-        errors.setdefault(name, messages.get(name, _("Check this field.")))
+        errors.setdefault(name, messages.get(name) or message_for(err))
     return errors
 
 

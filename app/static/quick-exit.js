@@ -19,6 +19,11 @@
       data.append("csrf_token", token.value);
       navigator.sendBeacon("/logout", data);
     }
+    try {
+      sessionStorage.clear(); // input kept across a language switch (forms.js)
+    } catch (error) {
+      /* nothing kept */
+    }
     document.body.hidden = true;
     window.location.replace(link.href);
   }

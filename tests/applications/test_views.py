@@ -38,6 +38,32 @@ def test_details_form_keeps_input_and_explains_errors(client: TestClient, sessio
     assert "Vul een geldig e-mailadres in" in response.text
     assert 'value="not an email"' in response.text  # nothing typed is lost
     assert 'value="Maria Jansen"' in response.text
+    # The valid fields were saved although others were not; the invalid ones were not.
+    session.refresh(application)
+    assert application.details["legal_name"] == "Maria Jansen"
+    assert application.working_name == "Roos"
+    assert "birth_date" not in application.details or application.details["birth_date"] != (
+        "2099-01-01"
+    )
+    # Reloading the error page opens the form, it does not post it again.
+    assert f'data-page-url="/applications/{application.id}/details"' in response.text
+    assert 'class="error-summary" role="alert" tabindex="-1"' in response.text
+
+
+def test_inputs_carry_the_limits_the_server_enforces(client: TestClient, session: Session) -> None:
+    applicant = make_user(session)
+    application = make_application(session, applicant, documents=False, submit=False)
+    login_page(client, applicant)
+    page = client.get(f"/applications/{application.id}/details")
+    assert 'id="working_name" name="working_name" type="text"' in page.text
+    assert 'minlength="2" maxlength="60"' in page.text
+    assert 'min="1900-01-01"' in page.text
+    too_long = client.post(
+        f"/applications/{application.id}/details",
+        data={"csrf_token": csrf_from(page.text), "working_name": "R" * 61},
+    )
+    assert too_long.status_code == 422
+    assert "60" in too_long.text and "Controleer dit veld" not in too_long.text
 
 
 def test_submit_incomplete_lists_what_is_missing(client: TestClient, session: Session) -> None:
@@ -98,6 +124,8 @@ def test_clerk_refusal_needs_a_reason_and_keeps_the_form(
     )
     assert missing.status_code == 422
     assert "Geef een reden" in missing.text
+    # The decision form posts to a path no GET opens: the page's own address is the file.
+    assert f'data-page-url="/queue/{application.id}"' in missing.text
     done = client.post(
         f"/queue/{application.id}/decision",
         data={"csrf_token": token, "decision": "refuse", "reason": "Niet volledig."},

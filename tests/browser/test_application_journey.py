@@ -3,6 +3,7 @@ clerk decides it in the browser; the applicant sees the decision and the permit.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
@@ -83,15 +84,18 @@ def test_apply_submit_decide_and_see_decision(
     # Step 2: a document that is not a PDF/JPEG/PNG is refused; a PDF is accepted.
     expect(page.get_by_role("heading", name="Documenten", exact=True)).to_be_visible()
     upload = page.get_by_label("Kies bestand (Kopie van een geldig identiteitsbewijs)")
+    # Choosing a file uploads it at once (no button to forget).
     upload.set_input_files(
         files=[{"name": "id.pdf", "mimeType": "application/pdf", "buffer": b"MZ not a pdf"}]
     )
-    page.get_by_role("button", name="Uploaden").click()
     expect(page.get_by_role("alert")).to_contain_text("Alleen PDF-, JPEG- en PNG-bestanden")
+    # The error page's address is the page's own: reloading it does not post again.
+    expect(page).to_have_url(re.compile(r"/documents$"))
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_count(0)
     page.get_by_label("Kies bestand (Kopie van een geldig identiteitsbewijs)").set_input_files(
         files=[{"name": "id.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    page.get_by_role("button", name="Uploaden").click()
     expect(page.get_by_text("Geüpload: id.pdf")).to_be_visible()
     page.get_by_role("link", name="Verder naar controleren en indienen").click()
 
