@@ -22,7 +22,7 @@ from app.db import utcnow
 from app.flows import decisions
 from app.flows import mail as mail_flow
 from app.flows import permits as permit_flows
-from app.i18n import translate_in
+from app.i18n import LANGUAGES, translate_in
 from app.mail import outbox, sender
 from app.mail.models import MailStatus, OutboxMessage
 from app.mail.render import SUBJECT
@@ -421,3 +421,24 @@ def test_the_development_mail_page(
     other = TestClient(client.app)
     login_page(other, holder)
     assert other.get("/dev/mail").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_messages_come_in_every_interface_language(
+    session: Session, inbox: Inbox, language: str
+) -> None:
+    holder = make_user(session)
+    holder.language = language
+    session.add(holder)
+    session.commit()
+    before = len(inbox.messages)
+    make_application(session, holder)  # submitted: "application received"
+    assert deliver(session).sent >= 1
+    (message,) = [m for m in new_messages(inbox, before) if m["To"] == holder.email]
+    assert_discreet(message, language=language)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    news = translate_in(language, "There is news in your file. Log in to read it:")
+    assert news in body.get_content()
+    if language not in ("en",):
+        assert news != "There is news in your file. Log in to read it:"
