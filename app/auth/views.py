@@ -83,7 +83,7 @@ def _log_in(request: Request, session: Session, user: User) -> None:
 # whose, which generation, since when, and where to go afterwards. No session exists yet.
 PENDING_KEY = "mfa_pending"
 # The staff's second login step is no applicant page: no quick exit, and no script at all.
-STAFF_STEP: dict[str, object] = {"quick_exit_url": None}
+STAFF_STEP: dict[str, object] = {"quick_exit_url": None, "forms_script": False}
 PENDING_SECONDS = 300
 
 
