@@ -1,7 +1,8 @@
 """One rendering path for every document: Jinja2 HTML under templates/pdf, WeasyPrint to
 PDF/A-3b. WeasyPrint is imported on first use, not when the app starts.
 
-Fonts are DejaVu (Debian's fonts-dejavu-core, found through fontconfig); nothing is
+Fonts are Debian's DejaVu, Noto UI (Thai) and Noto Color Emoji, found through fontconfig
+(the stack is in templates/pdf/print.css); nothing is
 downloaded at render time: the URL fetcher refuses every URL that is not a local file or
 a data: URI.
 """
@@ -25,7 +26,7 @@ from app.i18n import current_locale, gettext, ngettext
 
 PDF_TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
 # Bump when a PDF template changes: stored documents record the version they were made with.
-TEMPLATE_VERSION = "2026.11.1"
+TEMPLATE_VERSION = "2026.11.2"
 PDF_VARIANT = "pdf/a-3b"
 # Decoded images kept between renders (the logo is the same on every document).
 _IMAGE_CACHE: dict[str, Any] = {}
