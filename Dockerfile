@@ -9,9 +9,11 @@ COPY app ./app
 RUN make install VENV=/opt/venv && rm -rf /root/.cache
 
 FROM python:3.11-slim-bookworm AS runtime
-# WeasyPrint (documents) needs Pango; fonts come from Debian, never downloaded at run time.
+# WeasyPrint (documents) needs Pango; fonts come from Debian, never downloaded at run time:
+# DejaVu (Latin, Greek, Cyrillic, Arabic, Hebrew), Noto UI (Thai) and Noto Color Emoji.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-ui-core \
+        fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 swl
 WORKDIR /srv/app

@@ -5,11 +5,12 @@ Every field is documented here and in the README's configuration table.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,12 @@ class Settings(BaseSettings):
         default=None,
         description="Logo (SVG or PNG) printed on permits and letters; the bundled "
         "app/static/logo.svg when unset.",
+    )
+    municipality_colour: str = Field(
+        default="#00539b",
+        description="The municipality's house colour (#rrggbb): the header accent of the site "
+        "and the rule, name and headings of permits and letters. White text must be readable "
+        "on it (contrast at least 4.5:1).",
     )
     signing_cert_file: Path | None = Field(
         default=None,
@@ -271,6 +278,11 @@ class Settings(BaseSettings):
             return self.is_production
         return self.session_cookie_secure
 
+    @field_validator("municipality_colour")
+    @classmethod
+    def _check_colour(cls, value: str) -> str:
+        return house_colour(value)
+
     @model_validator(mode="after")
     def _database_in_data_dir(self) -> Settings:
         if not self.database_url:
@@ -300,3 +312,30 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def house_colour(value: str) -> str:
+    """A #rrggbb colour on which white text has a contrast of at least 4.5:1 (WCAG AA):
+    the site's header is white on it."""
+    colour = value.strip().lower()
+    if not re.fullmatch(r"#[0-9a-f]{6}", colour):
+        raise ValueError(f"must be a colour written #rrggbb, got {value!r}")
+    contrast = 1.05 / (_luminance(colour) + 0.05)
+    if contrast < 4.5:
+        raise ValueError(
+            f"white text on {colour} has a contrast of {contrast:.1f}:1; at least 4.5:1 is "
+            "needed (choose a darker colour)"
+        )
+    return colour
+
+
+def darker(colour: str, factor: float = 0.7) -> str:
+    """`colour` darkened (hover and focus shades of the house colour)."""
+    channels = [round(int(colour[i : i + 2], 16) * factor) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in channels)

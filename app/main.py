@@ -52,6 +52,7 @@ from app.privacy import views as privacy_views
 from app.security_headers import SecurityHeadersMiddleware
 from app.signals import api as signals_api
 from app.signals import views as signals_views
+from app.theme import router as theme_router
 from app.web import redirect
 from app.web_errors import install_error_handlers
 
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse(DOCS_PAGE.format(title=app.title))
 
     app.include_router(health_router)
+    app.include_router(theme_router)
     app.include_router(auth_api.router)
     app.include_router(auth_views.router)
     app.include_router(privacy_api.router)

@@ -19,6 +19,36 @@ def N_(message: str) -> str:
     return message
 
 
+COURTESY_HEADING = N_("Translation for information only")
+COURTESY_NOTICE = N_(
+    "This translation is for information only; no rights can be derived from it. Only the "
+    "text before this translation is legally valid."
+)
+POLICY_TEXTS_IN_ENGLISH = N_(
+    "The municipality's policy sets these texts in Dutch and English only: they are shown "
+    "in English."
+)
+
+
+def courtesy_notice(legal: str, own: str) -> dict[str, str]:
+    """The mark on a courtesy translation, in the legal language and in the reader's."""
+    return {
+        "legal_lang": legal,
+        "heading_legal": translate_in(legal, COURTESY_HEADING),
+        "legal": translate_in(legal, COURTESY_NOTICE),
+        "heading": translate_in(own, COURTESY_HEADING),
+        "own": translate_in(own, COURTESY_NOTICE),
+    }
+
+
+def courtesy_language(policy: Policy, language: str) -> str | None:
+    """The language of a courtesy translation for someone who reads `language`: theirs,
+    when the document is legally in another and the policy allows it."""
+    if not policy.documents.courtesy_translation:
+        return None
+    return None if policy.legal_language(language) == language else language
+
+
 def format_date(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
@@ -48,11 +78,11 @@ class Letter:
     objection: bool = True
 
 
-def letter_request(policy: Policy, letter: Letter) -> RenderRequest:
-    lang = letter.language
-    title = translate_in(lang, letter.title)
-    context = {
-        "title": title,
+def _letter_context(policy: Policy, letter: Letter, lang: str) -> dict[str, object]:
+    # Rules quoted from the policy exist in Dutch and English only.
+    rules_nl = lang == "nl"
+    return {
+        "title": translate_in(lang, letter.title),
         "opening": translate_in(lang, letter.opening),
         "date": format_date(letter.on),
         "reference_code": letter.reference_code,
@@ -60,7 +90,7 @@ def letter_request(policy: Policy, letter: Letter) -> RenderRequest:
         "addressee": letter.addressee,
         "reason": letter.reason,
         "failed_rules": [
-            {"message": r.message_nl if lang == "nl" else r.message_en, "reference": r.reference}
+            {"message": r.message_nl if rules_nl else r.message_en, "reference": r.reference}
             for r in letter.failed_rules
         ],
         "facts": [(translate_in(lang, label), value) for label, value in letter.facts],
@@ -71,6 +101,22 @@ def letter_request(policy: Policy, letter: Letter) -> RenderRequest:
         "policy_reference": letter.policy_reference,
         "policy_version": letter.policy_version,
     }
+
+
+def letter_request(policy: Policy, letter: Letter) -> RenderRequest:
+    """The letter in its legal language (the reader's when Dutch or English, otherwise the
+    policy's default), with a courtesy translation in the reader's own language after it
+    when the policy allows (`[documents] courtesy_translation`)."""
+    lang = policy.legal_language(letter.language)
+    context = _letter_context(policy, letter, lang)
+    own = courtesy_language(policy, letter.language)
+    if own is not None:
+        courtesy = _letter_context(policy, letter, own)
+        courtesy["courtesy_notice"] = courtesy_notice(lang, own)
+        if letter.failed_rules:
+            courtesy["policy_texts_note"] = translate_in(own, POLICY_TEXTS_IN_ENGLISH)
+        context["courtesy"] = {"lang": own, "context": courtesy}
+    title = str(context["title"])
     return RenderRequest(
         template="letter.html",
         context=context,

@@ -1,7 +1,8 @@
 """One rendering path for every document: Jinja2 HTML under templates/pdf, WeasyPrint to
 PDF/A-3b. WeasyPrint is imported on first use, not when the app starts.
 
-Fonts are DejaVu (Debian's fonts-dejavu-core, found through fontconfig); nothing is
+Fonts are Debian's DejaVu, Noto UI (Thai) and Noto Color Emoji, found through fontconfig
+(the stack is in templates/pdf/print.css); nothing is
 downloaded at render time: the URL fetcher refuses every URL that is not a local file or
 a data: URI.
 """
@@ -19,13 +20,14 @@ from typing import Any
 
 import jinja2
 import segno
+from markupsafe import Markup
 
 from app.config import PROJECT_ROOT, get_settings
 from app.i18n import current_locale, gettext, ngettext
 
 PDF_TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
 # Bump when a PDF template changes: stored documents record the version they were made with.
-TEMPLATE_VERSION = "2026.11.1"
+TEMPLATE_VERSION = "2026.11.2"
 PDF_VARIANT = "pdf/a-3b"
 # Decoded images kept between renders (the logo is the same on every document).
 _IMAGE_CACHE: dict[str, Any] = {}
@@ -77,20 +79,33 @@ def logo_data_uri(path: str | None) -> str:
     return data_uri(logo.read_bytes(), media_type)
 
 
-def render_html(template: str, context: dict[str, Any], lang: str) -> str:
+def _common() -> dict[str, Any]:
     settings = get_settings()
+    return {
+        "municipality": settings.municipality_name,
+        "colour": settings.municipality_colour,
+        "logo": logo_data_uri(
+            str(settings.municipality_logo) if settings.municipality_logo else None
+        ),
+    }
+
+
+def render_html(template: str, context: dict[str, Any], lang: str) -> str:
+    """The document's HTML in `lang`. A context with `courtesy` ({"lang": ..., "context":
+    {...}}) also gets the template's `body` block rendered in that language from that
+    context, as `courtesy_html`: the courtesy translation after the legal text."""
+    page = _environment().get_template(template)
+    courtesy_html = None
+    courtesy = context.get("courtesy")
+    if courtesy:
+        with language(courtesy["lang"]):
+            variables = {**_common(), "lang": courtesy["lang"], **courtesy["context"]}
+            body = page.blocks["body"](page.new_context({**variables, "is_courtesy": True}))
+            # The block's output was escaped by the environment (autoescape) as it rendered.
+            courtesy_html = Markup("".join(body))  # noqa: S704
     with language(lang):
-        return (
-            _environment()
-            .get_template(template)
-            .render(
-                lang=lang,
-                municipality=settings.municipality_name,
-                logo=logo_data_uri(
-                    str(settings.municipality_logo) if settings.municipality_logo else None
-                ),
-                **context,
-            )
+        return page.render(
+            lang=lang, **_common(), **context, courtesy_html=courtesy_html, is_courtesy=False
         )
 
 

@@ -15,15 +15,23 @@ from sqlmodel import Session
 from app.addresses import service as addresses_service
 from app.auth import service as auth_service
 from app.config import get_settings
-from app.db import local_today
+from app.db import local_today, to_local_date
 from app.documents import service as documents_service
-from app.documents.letters import N_, Letter, format_date, letter_request
+from app.documents.letters import (
+    N_,
+    POLICY_TEXTS_IN_ENGLISH,
+    Letter,
+    courtesy_language,
+    courtesy_notice,
+    format_date,
+    letter_request,
+)
 from app.documents.models import Document, DocumentKind, SubjectType
 from app.documents.render import qr_data_uri
 from app.i18n import translate_in
 from app.permits.models import Permit
 from app.policy import service as policy_service
-from app.policy.schema import Policy
+from app.policy.schema import PermitType, Policy
 
 PERMIT_LABELS = {
     "number": N_("Permit number"),
@@ -31,6 +39,7 @@ PERMIT_LABELS = {
     "address": N_("Address of the business"),
     "valid_from": N_("Valid from"),
     "valid_until": N_("Valid until"),
+    "issued_on": N_("Date of issue"),
     "issued_by": N_("Issued by"),
     "legal_basis": N_("Legal basis"),
     "conditions": N_("Conditions"),
@@ -81,35 +90,53 @@ class PermitCard:
     state: str
     conditions_nl: tuple[str, ...]
     conditions_en: tuple[str, ...]
-    language: str
+    language: str  # the holder's language; the permit is legally in Dutch or English
     verify_url: str
     address: str | None = None
     version: int = 1
+    issued_on: date | None = None  # the day the permit was granted; valid_from if unknown
+
+
+def _page(
+    spec: PermitType | None, card: PermitCard, lang: str, legal: str | None = None
+) -> dict[str, object]:
+    """One page of the permit in `lang`; with `legal`, a courtesy translation of the
+    permit that is legally in that language."""
+    policy_lang = "nl" if lang == "nl" else "en"  # policy texts exist in nl and en only
+    labels = {key: translate_in(lang, text) for key, text in PERMIT_LABELS.items()}
+    banner = STATUS_BANNERS.get(card.state)
+    labels["status_banner"] = translate_in(lang, banner) if banner else ""
+    page: dict[str, object] = {
+        "lang": lang,
+        "type_label": (
+            (spec.label_nl if policy_lang == "nl" else spec.label_en) if spec else card.permit_type
+        ),
+        "t": labels,
+        "conditions": list(card.conditions_nl if policy_lang == "nl" else card.conditions_en),
+        "courtesy": None,
+        "conditions_note": None,
+        "conditions_lang": None,
+    }
+    if legal is not None:
+        page["courtesy"] = courtesy_notice(legal, lang)
+        page["conditions_note"] = translate_in(lang, POLICY_TEXTS_IN_ENGLISH)
+        page["conditions_lang"] = policy_lang
+    return page
 
 
 def permit_request(policy: Policy, card: PermitCard) -> documents_service.RenderRequest:
+    """The permit in its legal language (the holder's when Dutch or English, otherwise the
+    policy's default), the other of the two when the type is bilingual, and a courtesy
+    translation in the holder's own language when the policy allows."""
     spec = policy.permit_types.get(card.permit_type)
-    languages = [card.language]
+    legal = policy.legal_language(card.language)
+    languages = [legal]
     if spec is None or spec.bilingual_permit:
-        languages.append("en" if card.language == "nl" else "nl")
-    pages: list[dict[str, object]] = []
-    type_label_first = ""
-    for lang in languages:
-        type_label = (
-            (spec.label_nl if lang == "nl" else spec.label_en) if spec else card.permit_type
-        )
-        type_label_first = type_label_first or type_label
-        labels = {key: translate_in(lang, text) for key, text in PERMIT_LABELS.items()}
-        banner = STATUS_BANNERS.get(card.state)
-        labels["status_banner"] = translate_in(lang, banner) if banner else ""
-        pages.append(
-            {
-                "lang": lang,
-                "type_label": type_label,
-                "t": labels,
-                "conditions": list(card.conditions_nl if lang == "nl" else card.conditions_en),
-            }
-        )
+        languages.append("en" if legal == "nl" else "nl")
+    pages = [_page(spec, card, lang) for lang in languages]
+    own = courtesy_language(policy, card.language)
+    if own is not None:
+        pages.append(_page(spec, card, own, legal=legal))
     context = {
         "permit_pages": pages,
         "number": card.number,
@@ -117,6 +144,7 @@ def permit_request(policy: Policy, card: PermitCard) -> documents_service.Render
         "address": card.address if spec and spec.permit_shows_address else None,
         "valid_from": format_date(card.valid_from),
         "valid_until": format_date(card.valid_until),
+        "issued_on": format_date(card.issued_on or card.valid_from),
         "authority": policy.municipality.decision_authority,
         "reference": spec.reference if spec else policy.reference,
         "verify_url": card.verify_url,
@@ -126,18 +154,18 @@ def permit_request(policy: Policy, card: PermitCard) -> documents_service.Render
     return documents_service.RenderRequest(
         template="permit.html",
         context=context,
-        language=card.language,
-        title=_permit_title(type_label_first, card),
+        language=legal,
+        title=_permit_title(str(pages[0]["type_label"]), card, legal),
         sign_reason="Vergunning / permit",
     )
 
 
-def _permit_title(type_label: str, card: PermitCard) -> str:
+def _permit_title(type_label: str, card: PermitCard, lang: str) -> str:
     """Tells the versions of one permit apart in a list: "… SW-…, versie 2 (geschorst)"."""
-    version = translate_in(card.language, VERSION_WORD) % {"number": card.version}
+    version = translate_in(lang, VERSION_WORD) % {"number": card.version}
     title = f"{type_label} {card.number}, {version}"
     if card.state in STATE_WORDS:
-        title += f" ({translate_in(card.language, STATE_WORDS[card.state])})"
+        title += f" ({translate_in(lang, STATE_WORDS[card.state])})"
     return title
 
 
@@ -169,6 +197,7 @@ def permit_pdf(*, session: Session, permit: Permit) -> Document:
             verify_url=verify_url(permit.number),
             address=addresses_service.one_line(session=session, address_id=permit.address_id),
             version=permit.version,
+            issued_on=to_local_date(permit.created_at),
         )
         return permit_request(policy, card)
 

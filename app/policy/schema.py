@@ -223,6 +223,12 @@ class InspectionRules(_Model):
     reference: Text = "Handhavingsbeleid"
 
 
+class Documents(_Model):
+    courtesy_translation: bool = True
+    """Permits and decision letters stay legally in Dutch (or English); for a holder whose
+    language is another, add a courtesy translation in it, marked as for information only."""
+
+
 class Retention(_Model):
     applicant_data_months_after_expiry: int = Field(ge=0, le=120)
     refused_application_months: int = Field(ge=0, le=120)
@@ -255,6 +261,7 @@ class Policy(_Model):
     inspection_checklist: tuple[LabelledItem, ...] = Field(min_length=1)
     trafficking_indicators: tuple[LabelledItem, ...] = Field(min_length=1)
     inspection: InspectionRules = Field(default_factory=InspectionRules)
+    documents: Documents = Field(default_factory=Documents)
     retention: Retention
 
     @field_validator("nuisance_categories", "inspection_checklist", "trafficking_indicators")
@@ -288,6 +295,15 @@ class Policy(_Model):
                 f"({window} days), otherwise the home-work rule cannot see them",
             )
         return self
+
+    def legal_language(self, language: str) -> Literal["nl", "en"]:
+        """The language a document for someone who reads `language` is legally in: Dutch
+        or English as they chose, otherwise the policy's default language."""
+        if language == "nl":
+            return "nl"
+        if language == "en":
+            return "en"
+        return self.language_default
 
     def permit_type(self, key: str) -> PermitType | None:
         """The permit type with this key, or None when the policy does not have it."""

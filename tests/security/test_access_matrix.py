@@ -63,6 +63,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/theme.css"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("GET", "/login/code"): PUBLIC,
