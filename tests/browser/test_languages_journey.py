@@ -18,6 +18,7 @@ from app.context import LANGUAGE_COOKIE
 from tests.browser.conftest import Accounts, LiveServer
 from tests.browser.test_application_journey import PASSWORD, PDF, _make_clerk
 from tests.browser.test_verification import _token
+from tests.documents.glyphs import missing_glyphs
 from tests.factories import pdf_text
 
 pytestmark = pytest.mark.browser
@@ -115,4 +116,5 @@ def test_apply_in_my_language_on_a_phone(
         page.locator("a[href$='/pdf']").first.click()
     content = download.value.path().read_bytes()
     assert THAI_NAME in pdf_text(content)
+    assert missing_glyphs(content) == []  # no .notdef box, every glyph in its font
     phone.close()
