@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 
 class Shown(StrEnum):
@@ -54,6 +55,8 @@ class Entry:
             return self.value
         return f"<{threshold}" if self.shown is Shown.small else "suppressed"
 
+
+K = TypeVar("K")
 
 Key = tuple[str, int, int]
 """("cell", row, column), ("row", row, 0), ("column", column, 0) or ("all", 0, 0)."""
@@ -115,20 +118,10 @@ def protect(
 ) -> ProtectedTable:
     """The table as it may be published under ``threshold``."""
     n_rows, n_columns = len(rows), len(columns)
-    grid = [[int(counts[r][c]) for c in range(n_columns)] for r in range(n_rows)]
-    if any(v < 0 for row in grid for v in row):
-        raise ValueError("counts cannot be negative")
+    values = [int(counts[r][c]) for r in range(n_rows) for c in range(n_columns)]
     keys = published_keys(n_rows, n_columns)
-    value = {k: sum(grid[r][c] for r, c in members(k, n_rows, n_columns)) for k in keys}
-    shown = {k: (Shown.small if value[k] < threshold else Shown.value) for k in keys}
-    # Hide one more number at a time until nothing hidden can be worked out.
-    for _ in range(len(keys)):
-        exposed = _exposed(keys, value, shown, threshold, n_rows, n_columns)
-        if exposed is None:
-            break
-        partner = _partner(exposed, keys, value, shown, n_rows, n_columns)
-        shown[partner] = Shown.hidden
-    entries = {k: Entry(value[k], shown[k]) for k in keys}
+    groups = {k: [r * n_columns + c for r, c in members(k, n_rows, n_columns)] for k in keys}
+    entries = protect_sums(values, groups, threshold)
     return ProtectedTable(
         rows=tuple(rows),
         columns=tuple(columns),
@@ -144,28 +137,48 @@ def protect(
     )
 
 
+def protect_sums(
+    values: Sequence[int], groups: dict[K, list[int]], threshold: int
+) -> dict[K, Entry]:
+    """Protect any set of published sums over the same counts at once: ``values`` are the
+    finest counts, ``groups`` each published number as the counts it adds up. Tables that
+    share counts (two tables over the same applications) are protected together, so that
+    one table's totals cannot undo the other's suppression."""
+    if any(v < 0 for v in values):
+        raise ValueError("counts cannot be negative")
+    keys = list(groups)
+    value = {k: sum(values[i] for i in groups[k]) for k in keys}
+    shown = {k: (Shown.small if value[k] < threshold else Shown.value) for k in keys}
+    # Hide one more number at a time until nothing hidden can be worked out.
+    for _ in range(len(keys)):
+        exposed = _exposed(keys, groups, value, shown, threshold, len(values))
+        if exposed is None:
+            break
+        shown[_partner(exposed, keys, groups, value, shown)] = Shown.hidden
+    return {k: Entry(value[k], shown[k]) for k in keys}
+
+
 def _exposed(
-    keys: list[Key],
-    value: dict[Key, int],
-    shown: dict[Key, Shown],
+    keys: list[K],
+    groups: dict[K, list[int]],
+    value: dict[K, int],
+    shown: dict[K, Shown],
     threshold: int,
-    n_rows: int,
-    n_columns: int,
-) -> Key | None:
+    size: int,
+) -> K | None:
     """A hidden number that the shown ones give away, or None: for each hidden number a
     linear program finds the least and the most it can be, given every shown number, what
-    "< N" and the hidden mark say, and that no count is negative; only one whole number in between
-    means it is given away."""
+    "< N" and the hidden mark say, and that no count is negative; only one whole number in
+    between means it is given away."""
     hidden = [k for k in keys if shown[k] is not Shown.value]
     if not hidden:
         return None
-    size = n_rows * n_columns
     eq_rows: list[list[float]] = []
     eq_values: list[float] = []
     ub_rows: list[list[float]] = []
     ub_values: list[float] = []
     for key in keys:
-        vector = _vector(key, n_rows, n_columns)
+        vector = _vector(groups[key], size)
         if shown[key] is Shown.value:
             eq_rows.append(vector)
             eq_values.append(value[key])
@@ -176,8 +189,8 @@ def _exposed(
             ub_rows.append([-x for x in vector])
             ub_values.append(-threshold)
     for key in hidden:
-        objective = _vector(key, n_rows, n_columns)
-        low = _optimum(objective, 1, eq_rows, eq_values, ub_rows, ub_values, size)
+        objective = _vector(groups[key], size)
+        low = _optimum(objective, 1, eq_rows, eq_values, ub_rows, ub_values, size) or 0.0
         high = _optimum(objective, -1, eq_rows, eq_values, ub_rows, ub_values, size)
         if high is not None and math.ceil(low - 1e-6) >= math.floor(high + 1e-6):
             return key
@@ -213,36 +226,87 @@ def _optimum(
 
 
 def _partner(
-    exposed: Key,
-    keys: list[Key],
-    value: dict[Key, int],
-    shown: dict[Key, Shown],
-    n_rows: int,
-    n_columns: int,
-) -> Key:
-    """The shown number to hide next: the smallest shown cell in a row or column the exposed
-    number touches (so the totals around it get two unknowns), else the smallest shown
-    total."""
-    cells = set(members(exposed, n_rows, n_columns))
-    touched_rows = {r for r, _ in cells}
-    touched_columns = {c for _, c in cells}
-    near = [
-        k
-        for k in keys
-        if k[0] == "cell"
-        and shown[k] is Shown.value
-        and (k[1], k[2]) not in cells
-        and (k[1] in touched_rows or k[2] in touched_columns)
-    ]
-    if not near:
-        near = [k for k in keys if k[0] == "cell" and shown[k] is Shown.value]
-    if not near:
-        near = [k for k in keys if shown[k] is Shown.value]
-    return min(near, key=lambda k: (value[k], k))
+    exposed: K,
+    keys: list[K],
+    groups: dict[K, list[int]],
+    value: dict[K, int],
+    shown: dict[K, Shown],
+) -> K:
+    """The shown number to hide next: the smallest shown single count that shares a
+    published sum with the exposed number (so that sum gets two unknowns), else the
+    smallest shown single count, else the smallest shown sum."""
+    exposed_cells = set(groups[exposed])
+    near_cells: set[int] = set()
+    for key in keys:
+        cells = set(groups[key])
+        if cells & exposed_cells and cells != exposed_cells:
+            near_cells |= cells - exposed_cells
+    visible = [k for k in keys if shown[k] is Shown.value]
+    singles = [k for k in visible if len(groups[k]) == 1]
+    for pool in (
+        [k for k in singles if groups[k][0] in near_cells],
+        singles,
+        visible,
+    ):
+        if pool:
+            return min(pool, key=lambda k: (value[k], len(groups[k]), str(k)))
+    raise RuntimeError("nothing left to hide")  # cannot happen: something was exposed
 
 
-def _vector(key: Key, n_rows: int, n_columns: int) -> list[float]:
-    vector = [0.0] * (n_rows * n_columns)
-    for r, c in members(key, n_rows, n_columns):
-        vector[r * n_columns + c] = 1.0
+def _vector(members: list[int], size: int) -> list[float]:
+    vector = [0.0] * size
+    for i in members:
+        vector[i] = 1.0
     return vector
+
+
+def protect_views(
+    rows: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    views: Sequence[tuple[Sequence[str], Sequence[Sequence[int]]]],
+    threshold: int,
+) -> list[ProtectedTable]:
+    """Several tables over the same rows and the same finest counts, protected together.
+
+    ``counts`` is rows by finest columns; each view is (its column labels, for each of its
+    columns the finest columns it adds up). Every view is published with its margins, and
+    no view's numbers can undo another's suppression."""
+    n_rows = len(rows)
+    n_finest = len(counts[0]) if counts else 0
+    values = [int(counts[r][f]) for r in range(n_rows) for f in range(n_finest)]
+    groups: dict[tuple[int, str, int, int], list[int]] = {}
+    for v, (columns, parts) in enumerate(views):
+        n_columns = len(columns)
+        for kind, a, b in published_keys(n_rows, n_columns):
+            groups[(v, kind, a, b)] = [
+                r * n_finest + f
+                for r, c in members((kind, a, b), n_rows, n_columns)
+                for f in parts[c]
+            ]
+    entries = protect_sums(values, groups, threshold)
+    tables = []
+    for v, (columns, _parts) in enumerate(views):
+        n_columns = len(columns)
+        tables.append(
+            ProtectedTable(
+                rows=tuple(rows),
+                columns=tuple(columns),
+                threshold=threshold,
+                cells=tuple(
+                    tuple(entries[(v, "cell", r, c)] for c in range(n_columns))
+                    for r in range(n_rows)
+                ),
+                row_totals=(
+                    tuple(entries[(v, "row", r, 0)] for r in range(n_rows))
+                    if n_columns > 1
+                    else None
+                ),
+                column_totals=(
+                    tuple(entries[(v, "column", c, 0)] for c in range(n_columns))
+                    if n_rows > 1
+                    else None
+                ),
+                total=entries.get((v, "all", 0, 0)),
+            )
+        )
+    return tables

@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.statistics.suppression import Shown, protect
-from tests.statistics.attack import recovered
+from app.statistics.suppression import Shown, protect, protect_views
+from tests.statistics.attack import numbers_of, recovered, recovered_numbers
 
 
 def _check(counts: list[list[int]], threshold: int = 5) -> None:
@@ -81,3 +81,16 @@ def test_no_random_table_gives_a_hidden_number_away(
     counts: list[list[int]], threshold: int
 ) -> None:
     _check(counts, threshold)
+
+
+def test_two_tables_over_the_same_counts_do_not_undo_each_other() -> None:
+    # Finest: approved on time / late, refused on time / late; view A by outcome, view B by
+    # timeliness: B's row totals equal A's approved + refused.
+    counts = [[20, 3, 9, 1], [2, 0, 30, 6], [12, 12, 1, 0]]
+    by_outcome = (["approved", "refused"], [[0, 1], [2, 3]])
+    by_time = (["on time", "late"], [[0, 2], [1, 3]])
+    a, b = protect_views(["x", "y", "z"], counts, [by_outcome, by_time], 5)
+    numbers = numbers_of(a, by_outcome[1], 4) + numbers_of(b, by_time[1], 4)
+    assert recovered_numbers(numbers, 12, 5) == []
+    for entry in [*a.entries().values(), *b.entries().values()]:
+        assert entry.published is None or entry.published >= 5
