@@ -249,6 +249,7 @@ def _decisions(
             )
     withdrawn = session.exec(
         select(Application.permit_type, func.count())
+        .select_from(ApplicationStatusChange)
         .join(Application, col(Application.id) == col(ApplicationStatusChange.application_id))
         .where(
             col(ApplicationStatusChange.to_status) == ApplicationStatus.withdrawn,
