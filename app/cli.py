@@ -169,7 +169,7 @@ def demo_data() -> None:
 def user_create(
     email: str,
     role: Annotated[
-        Role, typer.Option(help="applicant, clerk, inspector, care_coordinator, admin")
+        Role, typer.Option(help="applicant, clerk, inspector, care_coordinator, analyst, admin")
     ],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")

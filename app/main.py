@@ -52,6 +52,8 @@ from app.privacy import views as privacy_views
 from app.security_headers import SecurityHeadersMiddleware
 from app.signals import api as signals_api
 from app.signals import views as signals_views
+from app.statistics import api as statistics_api
+from app.statistics import views as statistics_views
 from app.theme import router as theme_router
 from app.web import redirect
 from app.web_errors import install_error_handlers
@@ -219,4 +221,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inspections_api.referrals_router)
     app.include_router(inspections_views.router)
     app.include_router(mail_views.router)
+    app.include_router(statistics_api.public_router)
+    app.include_router(statistics_views.router)
     return app

@@ -25,10 +25,14 @@ class Role(StrEnum):
     clerk = "clerk"
     inspector = "inspector"
     care_coordinator = "care_coordinator"
+    # Reads the statistics (counts only, small counts suppressed); no person's file.
+    analyst = "analyst"
     admin = "admin"
 
 
-STAFF_ROLES = frozenset({Role.clerk, Role.inspector, Role.care_coordinator, Role.admin})
+STAFF_ROLES = frozenset(
+    {Role.clerk, Role.inspector, Role.care_coordinator, Role.analyst, Role.admin}
+)
 
 
 class User(SQLModel, table=True):

@@ -54,6 +54,8 @@ class Action(StrEnum):
     # Data-subject rights: an applicant asks (their own account), a clerk handles.
     privacy_request_own = "privacy.request_own"
     privacy_handle = "privacy.handle"
+    # The statistics: counts only, small counts suppressed (the analyst and the admin).
+    statistics_read = "statistics.read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -118,8 +120,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.signal_follow_up,
         }
     ),
+    Role.analyst: frozenset({Action.account_read_own, Action.statistics_read}),
     Role.admin: frozenset(
         {
+            Action.statistics_read,
             Action.account_read_own,
             Action.account_read_any,
             Action.account_create_staff,

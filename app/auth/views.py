@@ -53,7 +53,13 @@ from app.web_errors import status_of, user_message
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 # Applicants make their own accounts; the admin page makes staff accounts.
-STAFF_ROLE_CHOICES = [Role.clerk, Role.inspector, Role.care_coordinator, Role.admin]
+STAFF_ROLE_CHOICES = [
+    Role.clerk,
+    Role.inspector,
+    Role.care_coordinator,
+    Role.analyst,
+    Role.admin,
+]
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:

@@ -237,6 +237,12 @@ class Retention(_Model):
     signal_months: int = Field(ge=0, le=120)
 
 
+class StatisticsRules(_Model):
+    small_count_threshold: int = Field(default=5, ge=2, le=100)
+    """Published statistics show every count below this as "< N" and hide enough other
+    counts that no total or difference gives a hidden one away."""
+
+
 def _unique_keys(items: tuple[LabelledItem, ...]) -> tuple[LabelledItem, ...]:
     seen: set[str] = set()
     for index, item in enumerate(items):
@@ -263,6 +269,7 @@ class Policy(_Model):
     inspection: InspectionRules = Field(default_factory=InspectionRules)
     documents: Documents = Field(default_factory=Documents)
     retention: Retention
+    statistics: StatisticsRules = Field(default_factory=StatisticsRules)
 
     @field_validator("nuisance_categories", "inspection_checklist", "trafficking_indicators")
     @classmethod

@@ -264,3 +264,17 @@ def erase(*, session: Session, signal_ids: list[uuid.UUID]) -> int:
         )
     session.flush()
     return len(signal_ids)
+
+
+def indicator_counts(*, session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """How many signals made in [start, end) name each indicator: counts only, for the
+    statistics. The indicators sit in the encrypted content, so they are read here, counted
+    and dropped; nothing else of a signal leaves this function."""
+    counts: dict[str, int] = {}
+    rows = session.exec(
+        select(Signal.content).where(col(Signal.created_at) >= start, col(Signal.created_at) < end)
+    )
+    for content in rows:
+        for key in set((content or {}).get("indicators") or ()):
+            counts[str(key)] = counts.get(str(key), 0) + 1
+    return counts

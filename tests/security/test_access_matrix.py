@@ -79,6 +79,12 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/policy"): PUBLIC,
     ("GET", "/api/v1/public/permits/{number}"): PUBLIC,
     ("GET", "/api/v1/public/nuisance-reports/{reference}"): PUBLIC,
+    # Open data: the statistics with small counts suppressed.
+    ("GET", "/api/v1/public/statistics"): PUBLIC,
+    # The staff statistics: the analyst and the admin.
+    ("GET", "/statistics"): _s("admin"),
+    ("GET", "/statistics/{quarter}/{table}.csv"): _s("admin"),
+    ("GET", "/statistics/{quarter}/report.pdf"): _s("admin"),
     ("POST", "/login"): PUBLIC,
     ("GET", "/password/forgot"): PUBLIC,
     ("POST", "/password/forgot"): PUBLIC,
@@ -338,6 +344,8 @@ def world(session: Session) -> dict[str, Any]:
             "user_id": people["target"].id,
             "registration_id": uuid.uuid4(),
             "code": "en",
+            "quarter": "2025-Q2",
+            "table": "applications",
         },
     }
 
