@@ -195,6 +195,14 @@ def _findings(page: Page, where: str, phone: bool) -> list[str]:
         )
         if rows > 1:
             found.append(f"{where}: the header takes {rows} rows on a 360 px screen")
+        crowded = page.evaluate(
+            """() => [...document.querySelectorAll('.header-row > *')]
+              .filter(e => e.offsetParent !== null)
+              .filter(e => e.scrollWidth > e.clientWidth + 1)
+              .map(e => e.className || e.tagName)"""
+        )
+        if crowded:
+            found.append(f"{where}: header items overflow their place: {crowded}")
     return found
 
 
