@@ -111,6 +111,18 @@ class Settings(BaseSettings):
     municipality_name: str = Field(
         default="Gemeente Tilburg", description="Shown in the page header and on documents."
     )
+    contact_phone: str = Field(
+        default="14 013",
+        max_length=40,
+        description="Telephone number of the municipality on the contact page (the licensing "
+        "team is reached through it).",
+    )
+    contact_email: str = Field(
+        default="",
+        max_length=200,
+        description="Team address for questions on the contact page; empty to show none. "
+        "Use a team address, never a person's.",
+    )
     quick_exit_url: str = Field(
         default="https://www.buienradar.nl/",
         pattern=r"^https?://[^\s\"'<>]+$",

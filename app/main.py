@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import address_file, home
+from app import address_file, home, public_pages
 from app.applications import api as applications_api
 from app.applications import views as applications_views
 from app.audit import anchor
@@ -117,8 +117,9 @@ def _send_pending() -> None:
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} - API</title>
 <link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+<link rel="stylesheet" href="/static/swagger-a11y.css">
 <link rel="icon" href="/static/swagger/favicon.png"></head>
-<body><div id="swagger-ui"></div>
+<body><main id="swagger-ui"></main>
 <script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-init.js"></script></body></html>"""
 
@@ -202,6 +203,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(permits_api.router)
     app.include_router(policy_api.router)
     app.include_router(policy_views.router)
+    app.include_router(public_pages.router)
     app.include_router(documents_api.router)
     app.include_router(permits_api.public_router)
     app.include_router(applications_api.renewal_router)

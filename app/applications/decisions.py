@@ -328,6 +328,9 @@ def approve(
                     "message_nl": r.message_nl,
                     "message_en": r.message_en,
                     "reference": r.reference,
+                    "details": {
+                        k: v for k, v in r.details.items() if k not in applications.DERIVED_PERSONAL
+                    },
                 }
                 for r in blocking
             ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
@@ -40,7 +41,13 @@ from app.permits import service as permits_service
 from app.permits.models import Permit
 from app.persons import service as persons_service
 from app.policy import service as policy_service
-from app.policy.evaluate import ApplicationFacts, CheckResult, evaluate_application
+from app.policy.evaluate import (
+    ApplicationFacts,
+    CheckResult,
+    age_on,
+    evaluate_application,
+    staff_wording,
+)
 from app.policy.schema import Policy
 
 # ---- reading -------------------------------------------------------------------------------
@@ -378,6 +385,33 @@ def _renews_held_permit(session: Session, application: Application, on: date) ->
 # Facts derived from personal data that a check's stored row never keeps (only whether
 # the rule passed): the age is derived from the encrypted birth date.
 DERIVED_PERSONAL = frozenset({"age"})
+
+
+def checks_for_staff(
+    checks: list[dict[str, Any]], *, birth_date: object, on: date
+) -> list[dict[str, Any]]:
+    """Check results (stored checks or refused rules, as dicts) reworded for the clerk:
+    about the applicant, with the age on ``on`` worked out from the birth date the clerk
+    already sees in the file (never stored with the check)."""
+    age = None
+    if isinstance(birth_date, str):
+        try:
+            born = date.fromisoformat(birth_date)
+        except ValueError:
+            born = None
+        age = age_on(born, on) if born and born <= on else None
+    worded = []
+    for check in checks:
+        nl, en = staff_wording(
+            str(check.get("rule_id")),
+            bool(check.get("passed", False)),
+            dict(check.get("details") or {}),
+            str(check.get("message_nl", "")),
+            str(check.get("message_en", "")),
+            age=age,
+        )
+        worded.append({**check, "message_nl": nl, "message_en": en})
+    return worded
 
 
 def store_checks(

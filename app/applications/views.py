@@ -401,9 +401,22 @@ def clerk_file(
 
 def _clerk_context(session: SessionDep, application: Application, user: User) -> dict[str, Any]:
     """The file as a clerk sees it, with the same person's other applications and permits
-    (under other working names too): staff only."""
+    (under other working names too): staff only. Check messages are worded for the clerk
+    ("the applicant is 26"), not for the applicant; document kinds show their policy label."""
+    context = _file_context(session, application, user)
+    public = context["application"]
+    policy = context["policy"]
     return {
-        **_file_context(session, application, user),
+        **context,
+        "staff_checks": service.checks_for_staff(
+            [c.model_dump() for c in public.checks],
+            birth_date=public.details.get("birth_date"),
+            on=local_today(),
+        ),
+        "document_label": {
+            kind: label(item.label_nl, item.label_en)
+            for kind, item in policy.document_kinds.items()
+        },
         "same_person": [
             {
                 "id": other.id,
@@ -446,6 +459,9 @@ def clerk_decide(
         message = user_message(code, _("The decision could not be recorded."))
         errors = {"reason" if code == "reason_required" else "decision": message}
         failed = exc.details.get("failed_rules", []) if isinstance(exc, AppError) else []
+        failed = service.checks_for_staff(
+            failed, birth_date=context["application"].details.get("birth_date"), on=local_today()
+        )
         return render(
             request,
             "applications/clerk_file.html",

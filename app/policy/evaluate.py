@@ -449,3 +449,92 @@ def _check_nuisance(policy: Policy, facts: HomeWorkFacts) -> CheckResult:
         f"{window} days. From {_times(threshold)}, home work at this address is no longer allowed."
     )
     return CheckResult("home_work.nuisance", False, "blocking", nl, en, rules.reference, details)
+
+
+# --- wording for staff ------------------------------------------------------------------
+
+
+def staff_wording(
+    rule_id: str,
+    passed: bool,
+    details: dict[str, object],
+    message_nl: str,
+    message_en: str,
+    *,
+    age: int | None = None,
+) -> tuple[str, str]:
+    """A check's message as the clerk reads it: about the applicant ("the applicant is 26"),
+    not addressed to them ("you are ..."). The stored messages are written for the person
+    the check concerns and stay as they are; the age is passed in by the caller (it is
+    derived personal data and never stored with the check). Rules whose messages address
+    nobody keep their own text."""
+    reason = details.get("reason")
+    if rule_id == "age.minimum":
+        minimum = details.get("minimum_age")
+        if reason == "birth_date_missing":
+            return (
+                f"De geboortedatum van de aanvrager ontbreekt; minimumleeftijd {minimum} jaar.",
+                f"The applicant's date of birth is missing; the minimum age is {minimum}.",
+            )
+        if reason == "birth_date_in_future":
+            return (
+                "De opgegeven geboortedatum van de aanvrager ligt in de toekomst.",
+                "The applicant's date of birth as given lies in the future.",
+            )
+        is_nl = f"De aanvrager is {age} jaar" if age is not None else "De aanvrager"
+        is_en = f"The applicant is {age}" if age is not None else "The applicant"
+        if passed:
+            return (
+                f"{is_nl} en voldoet aan de minimumleeftijd van {minimum} jaar.",
+                f"{is_en} and meets the minimum age of {minimum}.",
+            )
+        return (
+            f"{is_nl} en is jonger dan de minimumleeftijd van {minimum} jaar.",
+            f"{is_en} and is younger than the minimum age of {minimum}.",
+        )
+    if rule_id == "person.max_active":
+        held, maximum = details.get("held"), details.get("max_active_per_person")
+        others = details.get("other_open_applications") or 0
+        if reason == "identity_unknown" or held is None:
+            return (
+                "Naam en geboortedatum van de aanvrager ontbreken; niet te zien welke "
+                "vergunningen deze persoon al heeft.",
+                "The applicant's name and date of birth are missing; the permits this person "
+                "already holds cannot be found.",
+            )
+        nl = (
+            f"Deze persoon heeft {held} andere vergunning(en) van deze soort (ook onder een "
+            f"andere werknaam); het maximum per persoon is {maximum}."
+        )
+        en = (
+            f"This person holds {held} other permit(s) of this kind (also under another "
+            f"working name); the maximum per person is {maximum}."
+        )
+        if others:
+            nl += f" Nog {others} andere aanvraag/aanvragen van deze persoon lopen."
+            en += f" {others} other application(s) by this person are open."
+        return nl, en
+    if rule_id == "cap.permit_type" and details.get("is_renewal"):
+        return (
+            f"Verlenging van een bestaande vergunning; telt niet extra mee voor het maximum "
+            f"van {details.get('cap')}.",
+            f"Renewal of an existing permit; it does not count extra towards the maximum of "
+            f"{details.get('cap')}.",
+        )
+    if rule_id == "home_work.registered":
+        if details.get("register_consulted") is False:
+            return (
+                "De BRP kon niet worden geraadpleegd; controleer de inschrijving op dit adres.",
+                "The population register (BRP) could not be consulted; check the registration "
+                "at this address.",
+            )
+        if passed:
+            return (
+                "De aanvrager staat op dit adres ingeschreven in de BRP.",
+                "The applicant is registered at this address in the population register (BRP).",
+            )
+        return (
+            "De aanvrager staat niet op dit adres ingeschreven in de BRP.",
+            "The applicant is not registered at this address in the population register (BRP).",
+        )
+    return message_nl, message_en

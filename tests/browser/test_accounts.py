@@ -65,6 +65,7 @@ def test_register_confirm_log_out_forget_reset_and_log_in(
     _log_in(other, live_server, email, password)
     expect(other.get_by_role("heading", name="Mijn pagina")).to_be_visible()
 
+    page.locator("#account-menu > summary").click()
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("link", name="Inloggen").first).to_be_visible()
 
@@ -101,6 +102,7 @@ def test_register_confirm_log_out_forget_reset_and_log_in(
 
     # The language switch (a small form, a button that looks like a link) turns the whole
     # page into English.
+    page.locator("#lang-menu > summary").click()
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="My page")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")

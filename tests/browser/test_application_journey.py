@@ -52,6 +52,7 @@ def _log_in(page: Page, live_server: LiveServer, email: str) -> None:
 
 
 def _log_out(page: Page) -> None:
+    page.locator("#account-menu > summary").click()
     page.get_by_role("button", name="Uitloggen").click()
 
 

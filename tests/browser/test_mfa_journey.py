@@ -70,6 +70,7 @@ def test_clerk_enrols_logs_out_and_logs_in_with_a_code(
     expect(page.get_by_role("heading", name="Werkvoorraad")).to_be_visible()
 
     session_cookie = next(c for c in context.cookies() if c["name"] == "swl_session")
+    page.locator("#account-menu > summary").click()
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("link", name="Inloggen").first).to_be_visible()
 

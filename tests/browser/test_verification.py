@@ -94,5 +94,6 @@ def test_verification_shows_valid_then_revoked(
     expect(page.locator("#status-since")).to_be_visible()
 
     # In English too.
+    page.locator("#lang-menu > summary").click()
     page.get_by_role("button", name="English").click()
     expect(page.locator("#verify-status")).to_have_text("Revoked")
