@@ -54,7 +54,8 @@ messages: $(VENV)/.installed-dev
 
 ## bench: performance figures (not part of the test suite): the load bench (wrk against the
 ## service and anchor apps, SQLite and PostgreSQL), the permit render bench and the timing of
-## registration and login per case (bench/enumeration.py). Installs wrk
+## registration and login per case (bench/enumeration.py) and the statistics over 100,000
+## permits (bench/council_statistics.py). Installs wrk
 ## when missing. Defaults: 100000 permits, 10000 queued, both databases. BENCH_ARGS go to
 ## bench/load.py, e.g. BENCH_ARGS="--quick --db sqlite" (see .venv/bin/python bench/load.py -h).
 BENCH_ARGS ?=
@@ -67,6 +68,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 	$(BIN)/python bench/permit_render.py
 	$(BIN)/python bench/enumeration.py
+	$(BIN)/python bench/council_statistics.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
-REDIRECTS = {Role.clerk: "/queue"}
+REDIRECTS = {Role.clerk: "/queue", Role.analyst: "/statistics"}
 
 
 @router.get("/home")

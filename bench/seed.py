@@ -50,7 +50,7 @@ from app.applications.models import (  # noqa: E402
     ApplicationStatusChange,
 )
 from app.audit import service as audit  # noqa: E402
-from app.auth.models import Role, User  # noqa: E402
+from app.auth.models import Role, User, email_lookup  # noqa: E402
 from app.auth.security import hash_password  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.db import get_engine, local_today, utcnow  # noqa: E402
@@ -69,7 +69,7 @@ from app.policy.evaluate import (  # noqa: E402
 )
 from app.policy.schema import Policy  # noqa: E402
 
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: accounts have confirmed addresses
 """Bump when the shape of the seeded data changes: cached seeds of another version are
 rebuilt."""
 
@@ -204,12 +204,14 @@ def user_row(email: str, role: Role, password_hash: str, created: datetime) -> d
     return {
         "id": uuid.uuid4(),
         "email": email,
+        "email_hash": email_lookup(email),  # bulk inserts skip the model's event
         "password_hash": password_hash,
         "role": role,
         "language": "en" if hash(email) % 5 == 0 else "nl",
         "is_active": True,
         "created_at": created,
         "updated_at": created,
+        "email_confirmed_at": created,  # confirmed accounts: they log in
     }
 
 

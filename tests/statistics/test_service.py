@@ -346,3 +346,14 @@ def test_the_council_pdf_has_the_page_numbers(session: Session, client: TestClie
     with open("/tmp/statistics-report.pdf", "wb") as f:
         f.write(answer.content)
     assert report.csv_of(stats.table("applications"), 5)
+
+
+def test_an_analyst_lands_on_the_statistics_and_an_admin_finds_them(
+    session: Session, client: TestClient
+) -> None:
+    _analyst(session, client)
+    home = client.get("/home", follow_redirects=False)
+    assert (home.status_code, home.headers["location"]) == (303, "/statistics")
+    client.cookies.clear()
+    login_page(client, make_user(session, Role.admin))
+    assert 'href="/statistics"' in client.get("/home").text
