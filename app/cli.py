@@ -289,7 +289,9 @@ def policy_validate(file: PolicyFile) -> None:
     policy = _load_policy_or_exit(file)
     types = ", ".join(policy.permit_types)
     typer.echo(
-        f"{file}: valid. {policy.municipality.name} policy version {policy.version}, "
+        f"{file}: valid. {policy.name} policy version {policy.version}"
+        + (" (a proposal, not in force)" if policy.status == "proposal" else "")
+        + ", "
         f"effective {policy.effective_date.isoformat()}, "
         f"{len(policy.permit_types)} permit types ({types})."
     )
