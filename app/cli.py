@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -28,6 +28,7 @@ from app.policy.loader import PolicyError, load_policy_file
 from app.policy.schema import Policy
 
 if TYPE_CHECKING:
+    from app.policy.compare import Comparison
     from app.simulation import SimulationReport
 
 app = typer.Typer(help="Sex-work licensing service: serve, database, accounts, audit.")
@@ -289,7 +290,9 @@ def policy_validate(file: PolicyFile) -> None:
     policy = _load_policy_or_exit(file)
     types = ", ".join(policy.permit_types)
     typer.echo(
-        f"{file}: valid. {policy.municipality.name} policy version {policy.version}, "
+        f"{file}: valid. {policy.name} policy version {policy.version}"
+        + (" (a proposal, not in force)" if policy.status == "proposal" else "")
+        + ", "
         f"effective {policy.effective_date.isoformat()}, "
         f"{len(policy.permit_types)} permit types ({types})."
     )
@@ -335,6 +338,99 @@ def policy_simulate(
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
     _print_simulation(report)
+
+
+@policy_app.command("diff")
+def policy_diff(
+    a: PolicyFile,
+    b: PolicyFile,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
+    ] = False,
+    language: Annotated[
+        str, typer.Option("--lang", help="Language of the plain words: en or nl.")
+    ] = "en",
+) -> None:
+    """Print the rules on which policy A and policy B differ, in plain words.
+
+    The same comparison as the public page /beleid/vergelijken: permit types, minimum ages,
+    validity, caps, documents, conditions, the permit interview, home work and decision
+    periods. Exits 0 whatever differs, 1 when a file is not a valid policy.
+    """
+    from app.policy.compare import TOPIC_TITLES, compare
+
+    if language not in ("en", "nl"):
+        raise typer.BadParameter("use en or nl", param_hint="--lang")
+    policy_a, policy_b = _load_policy_or_exit(a), _load_policy_or_exit(b)
+    comparison = compare(policy_a, policy_b)
+    if as_json:
+        typer.echo(json.dumps(_diff_json(comparison, a, b), indent=2, ensure_ascii=False))
+        return
+    for letter, path, policy in (("A", a, policy_a), ("B", b, policy_b)):
+        console.print(f"{letter}: {_describe(policy, path)}", markup=False)
+    if not comparison.differences:
+        console.print("No rules differ.", markup=False)
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("rule", overflow="fold")
+    table.add_column("A", overflow="fold")
+    table.add_column("B", overflow="fold")
+    borrowed = False
+    for topic, rows in comparison.by_topic():
+        table.add_section()
+        table.add_row(Text(TOPIC_TITLES[topic].text(language), style="bold"), "", "")
+        for row in rows:
+            cells = []
+            for side in (row.a, row.b):
+                text = side.words.text(language) + (" *" if side.follows_default else "")
+                borrowed = borrowed or side.follows_default
+                cells.append(Text(text))
+            table.add_row(Text(row.rule.text(language)), *cells)
+    console.print(table)
+    if borrowed:
+        console.print("* follows Tilburg: the file's sources do not give this rule.", markup=False)
+    count = len(comparison.differences)
+    console.print(f"{count} rule{'' if count == 1 else 's'} differ.", markup=False)
+
+
+def _describe(policy: Policy, path: Path) -> str:
+    status = "a PROPOSAL, not in force" if policy.status == "proposal" else "in force"
+    return f"{policy.name} ({path}, version {policy.version}, {status})"
+
+
+def _diff_json(comparison: Comparison, a: Path, b: Path) -> dict[str, Any]:
+    def side(policy: Policy, path: Path) -> dict[str, Any]:
+        return {
+            "file": str(path),
+            "name": policy.name,
+            "version": policy.version,
+            "status": policy.status,
+            "sources": list(policy.sources),
+        }
+
+    return {
+        "a": side(comparison.a, a),
+        "b": side(comparison.b, b),
+        "differences": [
+            {
+                "key": d.key,
+                "topic": d.topic,
+                "rule_en": d.rule.en,
+                "rule_nl": d.rule.nl,
+                "a": {
+                    "en": d.a.words.en,
+                    "nl": d.a.words.nl,
+                    "follows_default": d.a.follows_default,
+                },
+                "b": {
+                    "en": d.b.words.en,
+                    "nl": d.b.words.nl,
+                    "follows_default": d.b.follows_default,
+                },
+            }
+            for d in comparison.differences
+        ],
+    }
 
 
 class _SimulationProgress:

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
@@ -111,6 +111,32 @@ class RuleCount:
 
 
 @dataclass(frozen=True)
+class RuleImpact:
+    """Counts only: how many of the checked permits of one type, or of the checked home-work
+    registrations, fail one rule under the draft. No names and no numbers, so a page for the
+    council can show it after suppressing small counts."""
+
+    subject: Literal["permit", "home_work_registration"]
+    rule_id: str
+    permit_type: str | None
+    """The permit type for permits; None for home-work registrations."""
+    severity: Severity
+    failing: int
+    checked: int
+    """Permits of the type, or home-work registrations, checked in all."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "rule_id": self.rule_id,
+            "permit_type": self.permit_type,
+            "severity": self.severity,
+            "failing": self.failing,
+            "checked": self.checked,
+        }
+
+
+@dataclass(frozen=True)
 class HomeWorkOutcome:
     """One home-work registration that the draft's home-work rules would break."""
 
@@ -163,6 +189,29 @@ class SimulationReport:
     limit: int | None = DEFAULT_LIMIT
     counts_by_type: dict[str, int] = field(default_factory=dict)
     home_work: HomeWorkSimulation = field(default_factory=HomeWorkSimulation)
+    checked_by_type: dict[str, int] = field(default_factory=dict)
+    """Permits checked per type (renewed ones included, unlike ``counts_by_type``)."""
+
+    def by_rule(self) -> tuple[RuleImpact, ...]:
+        """Per rule, how many permits (per type) and home-work registrations fail it: the
+        result as counts only, permits first (as ``failures``), then home work by rule."""
+        permits = tuple(
+            RuleImpact(
+                "permit",
+                count.rule_id,
+                count.permit_type,
+                count.severity,
+                count.permits,
+                self.checked_by_type.get(count.permit_type, count.permits),
+            )
+            for count in self.failures
+        )
+        checked = self.home_work.registrations_checked
+        home = tuple(
+            RuleImpact("home_work_registration", rule_id, None, "blocking", failing, checked)
+            for rule_id, failing in self.home_work.failures
+        )
+        return permits + home
 
     @property
     def failed_caps(self) -> list[CheckResult]:
@@ -209,6 +258,7 @@ class SimulationReport:
                 for result in self.caps
             ],
             "home_work": self.home_work.as_dict(),
+            "by_rule": [impact.as_dict() for impact in self.by_rule()],
             "summary": self.summary,
         }
 
@@ -236,15 +286,20 @@ def simulate(
     failing_count = unchecked_count = checked = 0
     failures: Counter[tuple[str, str, Severity]] = Counter()
     counts: Counter[str] = Counter()
+    checked_by_type: Counter[str] = Counter()
     for row in _held_rows(session, on=on, batch_size=batch_size):
         permit_id, number, permit_type, working_name, status, details = row
         checked += 1
+        checked_by_type[permit_type] += 1
         if permit_id not in renewed:
             counts[permit_type] += 1
         key = (permit_type, _birth_date(details))
         failed = verdicts.get(key)
         if failed is None:
-            facts = PermitFacts(permit_type=permit_type, holder_birth_date=key[1], on=on)
+            # This service records no permit interviews: no permit in force has had one.
+            facts = PermitFacts(
+                permit_type=permit_type, holder_birth_date=key[1], on=on, interview_held=False
+            )
             failed = tuple(r for r in evaluate_permit_compliance(draft, facts) if not r.passed)
             verdicts[key] = failed
         if failed:
@@ -276,6 +331,7 @@ def simulate(
         limit=limit,
         counts_by_type=counts_by_type,
         home_work=simulate_home_work(session=session, draft=draft, on=on, limit=limit),
+        checked_by_type=dict(sorted(checked_by_type.items())),
     )
     audit.record(
         session,
@@ -299,31 +355,43 @@ def simulate_home_work(
     *, session: Session, draft: Policy, on: date, limit: int | None = DEFAULT_LIMIT
 ) -> HomeWorkSimulation:
     """Check every home-work registration that takes a place at its address (active or
-    under review) against the draft's home-work rules: allowed at all, the maximum per
-    address, and the nuisance established there within the draft's window. Registration at
-    the address is taken as the register last confirmed it."""
+    under review) against the draft's home-work rules: allowed at all, a permit where the
+    draft asks one (a permit of that type in force, whether or not it meets the draft: that
+    is counted under permits), the maximum per address, and the nuisance established there
+    within the draft's window. Registration at the address is taken as the register last
+    confirmed it."""
     checked = failing_count = 0
     failures: Counter[str] = Counter()
     failing: list[HomeWorkOutcome] = []
     start = nuisance_window_start(draft, on)
+    needed = draft.home_work.permit_type
+    holders = _permit_holders(session, needed, on) if needed is not None else set()
     for address_id, registrations in homework_service.open_by_address(session=session):
         nuisance = nuisance_service.substantiated_dates(
             session=session, address_id=address_id, since=start
         )
-        facts = HomeWorkFacts(
-            on=on,
-            registered_at_address=True,
-            workers_at_address=len(registrations) - 1,
-            substantiated_nuisance_dates=nuisance,
-        )
-        failed = tuple(
-            r for r in evaluate_home_work(draft, facts) if not r.passed and r.severity == "blocking"
-        )
-        checked += len(registrations)
-        if not failed:
-            continue
-        # Working names only: a list of who works from home where is not for a report.
-        for working_name, status in registrations:
+        verdicts: dict[bool | None, tuple[CheckResult, ...]] = {}
+        for working_name, status, worker_id in registrations:
+            checked += 1
+            holds = None if needed is None else worker_id in holders
+            failed = verdicts.get(holds)
+            if failed is None:
+                facts = HomeWorkFacts(
+                    on=on,
+                    registered_at_address=True,
+                    workers_at_address=len(registrations) - 1,
+                    substantiated_nuisance_dates=nuisance,
+                    holds_permit=holds,
+                )
+                failed = tuple(
+                    r
+                    for r in evaluate_home_work(draft, facts)
+                    if not r.passed and r.severity == "blocking"
+                )
+                verdicts[holds] = failed
+            if not failed:
+                continue
+            # Working names only: a list of who works from home where is not for a report.
             failing_count += 1
             for result in failed:
                 failures[result.rule_id] += 1
@@ -335,6 +403,14 @@ def simulate_home_work(
         failures=tuple(sorted(failures.items())),
         failing=tuple(failing),
     )
+
+
+def _permit_holders(session: Session, permit_type: str, on: date) -> set[uuid.UUID]:
+    """The accounts holding a permit of this type in force on ``on``."""
+    rows = session.exec(
+        select(Permit.holder_id).where(*_held(on), col(Permit.permit_type) == permit_type)
+    )
+    return set(rows)
 
 
 def _rule_order(item: tuple[tuple[str, str, Severity], int]) -> tuple[str, str, bool]:

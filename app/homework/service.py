@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import func, tuple_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -547,35 +548,40 @@ def at_address(
 
 def open_by_address(
     *, session: Session, batch_size: int = 1000
-) -> Iterator[tuple[uuid.UUID, list[tuple[str, str]]]]:
+) -> Iterator[tuple[uuid.UUID, list[tuple[str, str, uuid.UUID]]]]:
     """Every address with registrations that take a place there, with their (working name,
-    status), in keyset batches (for simulating a draft policy)."""
+    status, worker's account), in keyset batches (for simulating a draft policy)."""
     last: tuple[uuid.UUID, uuid.UUID] | None = None
     current: uuid.UUID | None = None
-    group: list[tuple[str, str]] = []
+    group: list[tuple[str, str, uuid.UUID]] = []
     while True:
-        query = select(
-            HomeWorkRegistration.address_id,
-            HomeWorkRegistration.id,
-            HomeWorkRegistration.working_name,
-            HomeWorkRegistration.status,
+        query = sa_select(
+            col(HomeWorkRegistration.address_id),
+            col(HomeWorkRegistration.id),
+            col(HomeWorkRegistration.working_name),
+            col(HomeWorkRegistration.status),
+            col(HomeWorkRegistration.worker_id),
         ).where(col(HomeWorkRegistration.status).in_(PLACE_TAKING))
         if last is not None:
             query = query.where(
                 tuple_(HomeWorkRegistration.address_id, HomeWorkRegistration.id) > last
             )
-        rows = session.exec(
-            query.order_by(
-                col(HomeWorkRegistration.address_id), col(HomeWorkRegistration.id)
-            ).limit(batch_size)
-        ).all()
-        for address_id, registration_id, working_name, status in rows:
+        rows = (
+            session.connection()  # Core rows, in the session's transaction
+            .execute(
+                query.order_by(
+                    col(HomeWorkRegistration.address_id), col(HomeWorkRegistration.id)
+                ).limit(batch_size)
+            )
+            .all()
+        )
+        for address_id, registration_id, working_name, status, worker_id in rows:
             if address_id != current and group:
                 assert current is not None
                 yield current, group
                 group = []
             current = address_id
-            group.append((working_name, str(status)))
+            group.append((working_name, str(status), worker_id))
             last = (address_id, registration_id)
         if len(rows) < batch_size:
             break

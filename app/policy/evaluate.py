@@ -60,6 +60,9 @@ class ApplicationFacts:
     is not known (no legal name and birth date yet)."""
     person_other_applications: int = 0
     """Other open applications of the type by the same person, under any working name."""
+    interview_held: bool | None = None
+    """Whether the permit interview was held (only asked when the type requires one);
+    None: not recorded (this service does not record interviews yet)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class HomeWorkFacts:
     """None: the population register (BRP) could not be consulted."""
     workers_at_address: int
     substantiated_nuisance_dates: tuple[date, ...] = ()
+    holds_permit: bool | None = None
+    """Whether the worker holds a permit in force of ``home_work.permit_type`` (only asked
+    when the policy names one); None: not looked up."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class PermitFacts:
     permit_type: str
     holder_birth_date: date | None
     on: date
+    interview_held: bool | None = None
+    """Whether the holder had the permit interview the type requires; None: unknown."""
 
 
 def age_on(birth_date: date, on: date) -> int:
@@ -129,6 +137,7 @@ def evaluate_application(policy: Policy, facts: ApplicationFacts) -> list[CheckR
         *_check_age(spec, facts.birth_date, facts.on, severity_unknown="blocking"),
         _check_cap_for_application(spec, facts),
         *_check_per_person(spec, facts),
+        *_check_interview(spec, facts.interview_held),
     ]
 
 
@@ -143,6 +152,7 @@ def evaluate_permit_compliance(policy: Policy, facts: PermitFacts) -> list[Check
     return [
         _known_type(policy, facts.permit_type),
         *_check_age(spec, facts.holder_birth_date, facts.on, severity_unknown="advisory"),
+        *_check_interview(spec, facts.interview_held),
     ]
 
 
@@ -183,6 +193,8 @@ def evaluate_home_work(policy: Policy, facts: HomeWorkFacts) -> list[CheckResult
     results = [CheckResult("home_work.allowed", True, "blocking", nl, en, ref)]
     if rules.requires_registration_at_address:
         results.append(_check_registration(facts.registered_at_address, ref))
+    if rules.permit_type is not None:
+        results.append(_check_home_work_permit(policy, rules.permit_type, facts.holds_permit))
     results.append(_check_max_workers(rules.max_workers_per_address, facts, ref))
     results.append(_check_nuisance(policy, facts))
     return results
@@ -355,7 +367,43 @@ def _check_per_person(spec: PermitType, facts: ApplicationFacts) -> list[CheckRe
     return [_result("person.max_active", False, spec, nl, en, details)]
 
 
+def _check_interview(spec: PermitType, held: bool | None) -> list[CheckResult]:
+    """A type with ``interview_required``: passed once held; not held is blocking; not
+    recorded is advisory (a member of staff confirms it before deciding)."""
+    if not spec.interview_required:
+        return []
+    details: dict[str, object] = {"interview_held": held}
+    if held:
+        nl = "Het vergunningsgesprek heeft plaatsgevonden."
+        en = "The permit interview has been held."
+        return [_result("interview.held", True, spec, nl, en, details)]
+    nl = "Voor deze vergunning is een vergunningsgesprek nodig; de gemeente nodigt u daarvoor uit."
+    en = "This permit needs a permit interview; the municipality will invite you to one."
+    if held is None:
+        details["reason"] = "not_recorded"
+        return [CheckResult("interview.held", False, "advisory", nl, en, spec.reference, details)]
+    return [_result("interview.held", False, spec, nl, en, details)]
+
+
 # --- home-work rules --------------------------------------------------------------------
+
+
+def _check_home_work_permit(policy: Policy, key: str, holds: bool | None) -> CheckResult:
+    spec = policy.permit_types[key]
+    ref = policy.home_work.reference
+    details: dict[str, object] = {"permit_type": key, "holds_permit": holds}
+    if holds:
+        nl = f"U heeft een geldige {_lower(spec.label_nl)}; die is nodig voor thuiswerk."
+        en = f"You hold a valid {_lower(spec.label_en)}; home work needs one."
+        return CheckResult("home_work.permit", True, "blocking", nl, en, ref, details)
+    nl = f"Voor thuiswerk is een geldige {_lower(spec.label_nl)} nodig."
+    en = f"Home work needs a valid {_lower(spec.label_en)}."
+    severity: Severity = "advisory" if holds is None else "blocking"
+    return CheckResult("home_work.permit", False, severity, nl, en, ref, details)
+
+
+def _lower(label: str) -> str:
+    return label if len(label) > 1 and label[1].isupper() else label[:1].lower() + label[1:]
 
 
 def _check_registration(registered: bool | None, ref: str) -> CheckResult:

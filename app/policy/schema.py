@@ -133,6 +133,16 @@ class PermitType(_Model):
     reference: Text
     permit_shows_address: bool = False
     bilingual_permit: bool = True
+    interview_required: bool = False
+    """A permit interview (the Wrs's "vergunningsgesprek") is held before a permit of this
+    type is granted; a permit is only in order once it was held."""
+    valid_nationwide: bool = False
+    """The permit is valid in the whole country, not only in this municipality."""
+    national_register: bool = False
+    """Permits of this type are entered in a national register."""
+    worker_minimum_age: Age | None = None
+    """For a business permit: the minimum age of the sex workers who work there (Amsterdam:
+    21 for window work). Descriptive: checked on inspection, not on the application."""
 
     @field_validator("cap", mode="before")
     @classmethod
@@ -210,6 +220,9 @@ class HomeWork(_Model):
     """Substantiated nuisance reports within the window from which home work is not allowed."""
     hearing_days: int = Field(default=14, ge=1, le=90)
     """Days a worker has to respond once their home work is under review for nuisance."""
+    permit_type: Key | None = None
+    """A key of ``[permit_types]`` a home worker must hold a permit of (the Wrs: every sex
+    worker has a personal permit); None: home work needs no permit (Tilburg)."""
     reference: Text
 
 
@@ -252,12 +265,29 @@ def _unique_keys(items: tuple[LabelledItem, ...]) -> tuple[LabelledItem, ...]:
     return items
 
 
+FOLLOWS_DEFAULT_SECTIONS = frozenset(
+    {"decision", "home_work", "inspection", "retention", "permit_types"}
+)
+"""The sections ``follows_default`` may name (or a key in them)."""
+
+
 class Policy(_Model):
     version: Text
     effective_date: date
     language_default: Literal["nl", "en"] = "nl"
     reference: Text
     """The policy document as a whole, e.g. the municipality's beleidsnota."""
+    status: Literal["in_force", "proposal"] = "in_force"
+    """"proposal": a scenario (a bill, a draft), not rules in force anywhere."""
+    title: Text | None = None
+    """Short name in the policy library and the comparison; the municipality's name when
+    unset."""
+    sources: tuple[Text, ...] = ()
+    """Where the rules come from: official references and addresses of public documents."""
+    follows_default: tuple[Text, ...] = ()
+    """Parts whose real rule is not known from the sources, so the file follows Tilburg
+    there: a section (``home_work``, ``decision``, ...), ``permit_types.<key>``, or one key
+    in them (``home_work.max_workers_per_address``)."""
     municipality: Municipality
     decision: DecisionRules
     document_kinds: dict[Key, DocumentKind] = Field(default_factory=dict)
@@ -293,6 +323,23 @@ class Policy(_Model):
                     ("inspection", "permit_types", index),
                     f"permit type {key!r} is not declared under [permit_types]",
                 )
+        needed = self.home_work.permit_type
+        if needed is not None and needed not in self.permit_types:
+            raise PolicyValueError(
+                ("home_work", "permit_type"),
+                f"permit type {needed!r} is not declared under [permit_types]",
+            )
+        for index, path in enumerate(self.follows_default):
+            section, _, rest = path.partition(".")
+            valid = section in FOLLOWS_DEFAULT_SECTIONS and (
+                section != "permit_types" or not rest or rest.split(".")[0] in self.permit_types
+            )
+            if not valid:
+                raise PolicyValueError(
+                    ("follows_default", index),
+                    f"{path!r} is not a section ({', '.join(sorted(FOLLOWS_DEFAULT_SECTIONS))}) "
+                    "or permit_types.<a declared key>",
+                )
         window = self.home_work.nuisance_window_days
         kept_days = self.retention.nuisance_report_months * 365 // 12
         if self.home_work.allowed and kept_days < window:
@@ -315,3 +362,13 @@ class Policy(_Model):
     def permit_type(self, key: str) -> PermitType | None:
         """The permit type with this key, or None when the policy does not have it."""
         return self.permit_types.get(key)
+
+    @property
+    def name(self) -> str:
+        """Short name for the library and the comparison."""
+        return self.title or self.municipality.name
+
+    def follows_default_at(self, path: str) -> bool:
+        """Whether the rule at ``path`` (``home_work.allowed``, ``permit_types.x.cap``) is
+        one this file takes from Tilburg because the real rule is not known."""
+        return any(path == part or path.startswith(part + ".") for part in self.follows_default)

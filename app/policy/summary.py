@@ -206,6 +206,11 @@ def long_date(day: date, language: str) -> str:
 
 def _in_force(policy: Policy) -> Sentence:
     day = policy.effective_date
+    if policy.status == "proposal":
+        return Sentence(
+            nl=f"Dit is een voorstel, geen geldende regels (versie {policy.version}).",
+            en=f"This is a proposal, not rules in force (version {policy.version}).",
+        )
     return Sentence(
         nl=f"Deze regels gelden vanaf {long_date(day, 'nl')} (versie {policy.version}).",
         en=f"These rules apply from {long_date(day, 'en')} (version {policy.version}).",

@@ -60,6 +60,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     # Public pages and answers.
     ("GET", "/"): EVERYONE,
     ("GET", "/beleid"): PUBLIC,
+    ("GET", "/beleid/vergelijken"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/privacy"): PUBLIC,
     ("GET", "/toegankelijkheid"): PUBLIC,
