@@ -334,6 +334,7 @@ def policy_simulate(
             progress=progress,
             limit=None if list_all else limit,
         )
+        session.commit()  # the run's audit record
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return

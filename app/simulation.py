@@ -30,6 +30,7 @@ from sqlmodel import Session, col, func, select
 
 from app.applications.models import Application
 from app.audit import service as audit
+from app.auth.models import User
 from app.homework import service as homework_service
 from app.nuisance import service as nuisance_service
 from app.permits.models import Permit, PermitStatus
@@ -271,11 +272,13 @@ def simulate(
     progress: Progress | None = None,
     limit: int | None = DEFAULT_LIMIT,
     batch_size: int = BATCH_SIZE,
+    actor: User | None = None,
 ) -> SimulationReport:
     """Check every permit held on ``on`` (active or suspended, not expired) against ``draft``.
 
     ``limit`` bounds the example permits kept in the report (None keeps every one); the
-    counts always cover all permits.
+    counts always cover all permits. The run is audited (as ``actor``, None for the
+    command line); the caller commits.
     """
     total = session.exec(select(func.count()).select_from(Permit).where(*_held(on))).one()
     renewed = _renewed_permit_ids(session)
@@ -335,7 +338,7 @@ def simulate(
     )
     audit.record(
         session,
-        actor=None,
+        actor=actor,
         action="policy.simulate",
         object_type="policy",
         after={
@@ -347,7 +350,7 @@ def simulate(
             "home_work_failing": report.home_work.failing_count,
         },
     )
-    session.commit()
+    session.flush()
     return report
 
 

@@ -14,8 +14,9 @@ from app.auth.permissions import Action
 from app.deps import SessionDep
 from app.errors import NotFound
 from app.i18n import current_locale
+from app.policy import library
 from app.policy import service as policy_service
-from app.statistics import report, service
+from app.statistics import charts, report, scenario, service
 from app.statistics.service import Quarter
 from app.web import file_response, render
 
@@ -40,6 +41,33 @@ def statistics_page(
 ) -> Response:
     stats = _stats(session, user, quarter)
     return render(request, "statistics/index.html", report.context(stats))
+
+
+@router.get("/statistics/scenario")
+def scenario_page(
+    request: Request, session: SessionDep, user: Analyst, policy: str = library.DEFAULT_B
+) -> Response:
+    """Today's permits and home-work registrations checked against a policy of the library
+    (by default the Wrs proposal), counts protected like the statistics."""
+    entry = library.get(policy[:64])
+    result = scenario.run(
+        session=session,
+        key=entry.key,
+        draft=entry.policy,
+        current=policy_service.load_configured().policy,
+        actor=user,
+        lang=current_locale.get(),
+    )
+    return render(
+        request,
+        "statistics/scenario.html",
+        {
+            "scenario": result,
+            "entries": library.entries(),
+            "charts": {t.key: charts.data_uri(t) for t in result.tables},
+            "threshold": result.threshold,
+        },
+    )
 
 
 @router.get("/statistics/{quarter}/{table}.csv")

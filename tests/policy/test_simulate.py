@@ -321,6 +321,7 @@ def test_a_simulation_is_recorded_in_the_audit_trail(session: Session) -> None:
     clerk = make_user(session, Role.clerk)
     issue_worker_permit(session, clerk, working_name="Mila", age=19)
     simulate(session=session, draft=draft(minimum_age=21), on=permits_service.today())
+    session.commit()  # the caller commits (the command line does)
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "policy.simulate")).one()
     assert event.after == {
         "draft_version": "2026.draft",

@@ -88,6 +88,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     # The staff statistics: the analyst and the admin.
     ("GET", "/statistics"): _s("admin"),
     ("GET", "/statistics/{quarter}/{table}.csv"): _s("admin"),
+    ("GET", "/statistics/scenario"): _s("admin"),
     ("GET", "/statistics/{quarter}/report.pdf"): _s("admin"),
     ("POST", "/login"): PUBLIC,
     ("GET", "/password/forgot"): PUBLIC,
