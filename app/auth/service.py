@@ -5,6 +5,7 @@ Nothing here commits; the caller does (see `app/deps.py`)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -160,36 +161,67 @@ def active_with_role(*, session: Session, role: Role, limit: int = 200) -> list[
     return sorted(found, key=lambda u: u.email)[:limit]
 
 
-def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: User) -> User:
-    """An admin switches a staff account off (someone left) or on again. Sessions and tokens
-    of a switched-off account stop working at once; the account and its trail remain."""
+def _change_staff_member(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    actor: User,
+    own: Conflict,
+    action: str,
+    change: Callable[[User], bool],
+) -> User:
+    """An admin changes another staff member's account: the row is locked, `change` makes
+    the change (False: nothing to change) and it is audited with the account before and
+    after. 404 for applicants and unknown ids; `own` when it is the admin's own account."""
     if not can(actor, Action.account_create_staff):
         raise Forbidden()
     user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
     if user is None or user.role not in STAFF_ROLES:
         raise NotFound("account")
     if user.id == actor.id:
-        raise Conflict("own_account", "You cannot switch off your own account.")
-    if user.is_active == active:
-        return user
+        raise own
     before = _summary(user)
-    user.is_active = active
+    if not change(user):
+        return user
     user.updated_at = utcnow()
     session.add(user)
     audit.record(
         session,
         actor=actor,
-        action="account.activate" if active else "account.deactivate",
+        action=action,
         object_type="user",
         object_id=user.id,
         before=before,
         after=_summary(user),
     )
-    # Off ends every session; on again must not revive a cookie or token from before.
-    sessions.end_all(
-        session=session, user=user, actor=actor, reason="activated" if active else "deactivated"
-    )
     return user
+
+
+def set_active(*, session: Session, user_id: uuid.UUID, active: bool, actor: User) -> User:
+    """An admin switches a staff account off (someone left) or on again. Sessions and tokens
+    of a switched-off account stop working at once; the account and its trail remain."""
+
+    def switch(user: User) -> bool:
+        if user.is_active == active:
+            return False
+        user.is_active = active
+        # Off ends every session; on again must not revive a cookie or token from before.
+        sessions.end_all(
+            session=session,
+            user=user,
+            actor=actor,
+            reason="activated" if active else "deactivated",
+        )
+        return True
+
+    return _change_staff_member(
+        session=session,
+        user_id=user_id,
+        actor=actor,
+        own=Conflict("own_account", "You cannot switch off your own account."),
+        action="account.activate" if active else "account.deactivate",
+        change=switch,
+    )
 
 
 def change_role(*, session: Session, user_id: uuid.UUID, role: Role, actor: User) -> User:
@@ -197,31 +229,23 @@ def change_role(*, session: Session, user_id: uuid.UUID, role: Role, actor: User
     inspections). Applicants cannot be made staff here (staff accounts are made as such),
     and nobody changes their own role. The new rights hold from the next request; the
     change is audited with the role before and after."""
-    if not can(actor, Action.account_create_staff):
-        raise Forbidden()
-    if role not in STAFF_ROLES:
-        raise InvalidInput("role_not_staff", "Choose one of the staff roles.")
-    user = session.exec(select(User).where(User.id == user_id).with_for_update()).first()
-    if user is None or user.role not in STAFF_ROLES:
-        raise NotFound("account")
-    if user.id == actor.id:
-        raise Conflict("own_role", "You cannot change your own role. Ask another administrator.")
-    if user.role == role:
-        return user
-    before = _summary(user)
-    user.role = role
-    user.updated_at = utcnow()
-    session.add(user)
-    audit.record(
-        session,
+
+    def give(user: User) -> bool:
+        if role not in STAFF_ROLES:
+            raise InvalidInput("role_not_staff", "Choose one of the staff roles.")
+        if user.role == role:
+            return False
+        user.role = role
+        return True
+
+    return _change_staff_member(
+        session=session,
+        user_id=user_id,
         actor=actor,
+        own=Conflict("own_role", "You cannot change your own role. Ask another administrator."),
         action="account.role_change",
-        object_type="user",
-        object_id=user.id,
-        before=before,
-        after=_summary(user),
+        change=give,
     )
-    return user
 
 
 def change_password(
