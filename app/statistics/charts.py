@@ -85,5 +85,9 @@ def _accessible(content: bytes, table: Table) -> bytes:
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-def data_uri(table: Table) -> str:
+def data_uri(table: Table) -> str | None:
+    """The chart as an image address; None when no number of the table may be shown (a
+    chart of hidden numbers would be empty axes)."""
+    if all(entry.published is None for row in table.protected.cells for entry in row):
+        return None
     return "data:image/svg+xml;base64," + base64.b64encode(svg(table)).decode()

@@ -319,7 +319,14 @@ def test_the_page_shows_each_table_with_its_chart_and_csv(
     html = page.text
     stats = _stats(session)
     assert html.count("<caption>") == len(stats.tables)
-    assert html.count('src="data:image/svg+xml;base64,') == len(stats.tables)
+    # A chart beside every table that shows a number; a sentence where every one is hidden.
+    drawable = [
+        t
+        for t in stats.tables
+        if any(e.published is not None for r in t.protected.cells for e in r)
+    ]
+    assert html.count('src="data:image/svg+xml;base64,') == len(drawable)
+    assert html.count('class="stat-no-chart"') == len(stats.tables) - len(drawable)
     assert "< 5" in html
     csv = client.get("/statistics/2025-Q2/applications.csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
