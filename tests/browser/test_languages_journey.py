@@ -35,7 +35,7 @@ def switch_language(page: Page, code: str) -> None:
         choice.first.select_option(code)
         menu.first.locator("button[type='submit']").click()
     else:
-        opener = page.locator(".lang-switch summary")
+        opener = page.locator("#lang-menu summary")
         if opener.count() and opener.first.is_visible():
             opener.first.click()
         page.locator(f"form[action='/lang']:has(input[name='code'][value='{code}']) button").click()

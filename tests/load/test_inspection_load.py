@@ -139,7 +139,10 @@ def test_twenty_inspectors_at_once(load_server: tuple[LiveServer, Seeded]) -> No
     corrections = Counter(status for kind, status, _ in results if kind == "correct")
     assert records[200] + records[503] == INSPECTORS, records
     assert records[200] >= INSPECTORS // 2, records  # busy answers are the exception
-    assert corrections[200] == 1, corrections  # one wins; the others saw a stale version
+    # Never two winners: one wins and the others saw a stale version, or on a machine too
+    # busy for the lock wait every one was told to retry (503) and none won.
+    assert corrections[200] <= 1, corrections
+    assert corrections[200] == 1 or corrections[503] == CORRECTORS, corrections
     assert corrections[200] + corrections[409] + corrections[503] == CORRECTORS, corrections
 
     with Session(engine) as session:
@@ -155,7 +158,8 @@ def test_twenty_inspectors_at_once(load_server: tuple[LiveServer, Seeded]) -> No
         ).all()
         report = verify_chain(session)
     engine.dispose()
-    assert shared_versions == 2
+    assert shared_versions == 1 + corrections[200]
     assert all(count == 1 for _, count in referred)
-    assert len(referred) == records[200] + 1  # each recorded violation, and the correction
+    # Each recorded violation, and the correction when it won.
+    assert len(referred) == records[200] + corrections[200]
     assert report.ok, report
