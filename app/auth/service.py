@@ -289,11 +289,12 @@ def change_password(
     sessions.end_all(session=session, user=user, actor=user, reason="password_changed")
 
 
-def set_language(*, session: Session, user: User, language: str) -> User:
-    if user.language == language:
+def _update_own(session: Session, user: User, field: str, value: object) -> User:
+    """The account holder changes one setting of their own account (audited)."""
+    before = getattr(user, field)
+    if before == value:
         return user
-    before = {"language": user.language}
-    user.language = language
+    setattr(user, field, value)
     user.updated_at = utcnow()
     session.add(user)
     audit.record(
@@ -302,29 +303,18 @@ def set_language(*, session: Session, user: User, language: str) -> User:
         action="account.update",
         object_type="user",
         object_id=user.id,
-        before=before,
-        after={"language": language},
+        before={field: before},
+        after={field: value},
     )
     session.flush()
     return user
+
+
+def set_language(*, session: Session, user: User, language: str) -> User:
+    return _update_own(session, user, "language", language)
 
 
 def set_email_opt_out(*, session: Session, user: User, opt_out: bool) -> User:
     """The account's choice to receive no e-mail about its file (messages about the
     account's security are sent regardless)."""
-    if user.email_opt_out == opt_out:
-        return user
-    user.email_opt_out = opt_out
-    user.updated_at = utcnow()
-    session.add(user)
-    audit.record(
-        session,
-        actor=user,
-        action="account.update",
-        object_type="user",
-        object_id=user.id,
-        before={"email_opt_out": not opt_out},
-        after={"email_opt_out": opt_out},
-    )
-    session.flush()
-    return user
+    return _update_own(session, user, "email_opt_out", opt_out)

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.auth import mfa, recovery, registration, service, sessions
+from app.auth import links, mfa, recovery, registration, service, sessions
 from app.auth.deps import (
     SESSION_GENERATION_KEY,
     SESSION_ID_KEY,
@@ -373,14 +373,14 @@ def register(
 def confirm_page(request: Request, token: str = "") -> Response:
     """The link in the confirmation e-mail opens this page; its button confirms (a GET
     changes nothing, so a mail program that opens links first does not spend it)."""
-    return render(request, "auth/confirm.html", {"token": token[:100]})
+    return render(request, "auth/confirm.html", {"token": token[: links.TOKEN_LENGTH]})
 
 
 @router.post("/register/confirm", dependencies=[Csrf])
 def confirm(request: Request, session: SessionDep, token: Annotated[str, Form()] = "") -> Response:
     try:
         with session.begin_nested():
-            user = registration.confirm(session=session, raw_token=token[:100])
+            user = registration.confirm(session=session, raw_token=token)
     except AppError as exc:
         return render(
             request,
@@ -492,7 +492,7 @@ def forgot(request: Request, session: SessionDep, email: Annotated[str, Form()] 
 
 @router.get("/password/reset")
 def reset_page(request: Request, token: str = "") -> Response:
-    return render(request, "auth/reset.html", {"token": token[:100]})
+    return render(request, "auth/reset.html", {"token": token[: links.TOKEN_LENGTH]})
 
 
 @router.post("/password/reset", dependencies=[Csrf])
@@ -509,14 +509,14 @@ def reset(
     else:
         try:
             with session.begin_nested():
-                recovery.reset_password(session=session, raw_token=token[:100], password=password)
+                recovery.reset_password(session=session, raw_token=token, password=password)
         except AppError as exc:
             error = user_message(exc.code, exc.message)
     if error is not None:
         return render(
             request,
             "auth/reset.html",
-            {"token": token[:100], "errors": {"password": error}},
+            {"token": token[: links.TOKEN_LENGTH], "errors": {"password": error}},
             status_code=422,
         )
     request.session.clear()

@@ -55,8 +55,13 @@
     if (!raw) {
       return;
     }
-    var kept = JSON.parse(raw);
-    if (kept.path !== location.pathname) {
+    var kept = null;
+    try {
+      kept = JSON.parse(raw);
+    } catch (error) {
+      return; /* not ours, or damaged: nothing to put back */
+    }
+    if (!kept || kept.path !== location.pathname || !kept.forms) {
       return;
     }
     postForms().forEach(function (form) {
